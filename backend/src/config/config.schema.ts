@@ -1,0 +1,41 @@
+/**
+ * Every setting Edgewise reads, in one table. The loader parses and validates them from the environment;
+ * `npm run config:table --workspace backend` prints this table as Markdown for the README.
+ * Names are fixed by design.md ("Configuration names") so scripts, docs and compose files agree.
+ */
+export type SettingKind = 'string' | 'int' | 'port' | 'bool' | 'url' | 'duration-ms' | 'enum';
+
+export interface SettingSpec {
+  env: string;
+  kind: SettingKind;
+  default: string | undefined;
+  description: string;
+  values?: readonly string[];
+  min?: number;
+  secret?: boolean;
+}
+
+export const SETTINGS = {
+  dataDir: { env: 'DATA_DIR', kind: 'string', default: './data', description: 'SQLite file, local durable queue, OTA binaries, installed plugins' },
+  databaseUrl: { env: 'DATABASE_URL', kind: 'url', default: undefined, description: '`postgres://…` switches storage from SQLite to PostgreSQL', secret: true },
+  redisUrl: { env: 'REDIS_URL', kind: 'url', default: undefined, description: 'switches rule-engine queues to BullMQ and enables cluster routing (arrives with the rule engine)', secret: true },
+  httpHost: { env: 'HTTP_HOST', kind: 'string', default: '0.0.0.0', description: 'address the HTTP server binds to' },
+  httpPort: { env: 'HTTP_PORT', kind: 'port', default: '8080', description: 'REST API, WebSocket, admin UI, HTTP device API (`0` picks a free port)' },
+  httpMaxBodyBytes: { env: 'HTTP_MAX_BODY_BYTES', kind: 'int', default: '52428800', min: 1024, description: 'largest accepted request body; larger ones get 413' },
+  logLevel: { env: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'pino log level' },
+  logPretty: { env: 'LOG_PRETTY', kind: 'bool', default: 'false', description: 'human-readable logs instead of JSON lines' },
+  jwtSecret: { env: 'JWT_SECRET', kind: 'string', default: undefined, description: 'signing key for access and refresh tokens; generated once into the data directory when unset', secret: true },
+  jwtAccessTtlMs: { env: 'JWT_ACCESS_TTL_MS', kind: 'duration-ms', default: '9000000', min: 1000, description: 'access token lifetime (ThingsBoard: 9 000 s)' },
+  jwtRefreshTtlMs: { env: 'JWT_REFRESH_TTL_MS', kind: 'duration-ms', default: '604800000', min: 1000, description: 'refresh token lifetime (ThingsBoard: 604 800 s)' },
+  loginMaxAttempts: { env: 'LOGIN_MAX_ATTEMPTS', kind: 'int', default: '10', min: 1, description: 'failed logins per account and per client address within the window before 429' },
+  loginWindowMs: { env: 'LOGIN_WINDOW_MS', kind: 'duration-ms', default: '60000', min: 1000, description: 'window of the login rate limit' },
+  sysadminEmail: { env: 'SYSADMIN_EMAIL', kind: 'string', default: 'sysadmin@thingsboard.org', description: 'system administrator created on first start' },
+  sysadminPassword: { env: 'SYSADMIN_PASSWORD', kind: 'string', default: 'sysadmin', description: 'its password (a warning is logged while it is the default)', secret: true },
+  tenantAdminEmail: { env: 'TENANT_ADMIN_EMAIL', kind: 'string', default: 'tenant@thingsboard.org', description: 'tenant administrator of the default tenant created on first start' },
+  tenantAdminPassword: { env: 'TENANT_ADMIN_PASSWORD', kind: 'string', default: 'tenant', description: 'its password (a warning is logged while it is the default)', secret: true },
+  tsWriteMaxBatch: { env: 'TS_WRITE_MAX_BATCH', kind: 'int', default: '20000', min: 1, description: 'most data points one telemetry transaction writes (group commit flushes whatever has arrived, up to this)' },
+  tsMaxIntervals: { env: 'TS_MAX_INTERVALS', kind: 'int', default: '700', min: 1, description: 'most aggregation buckets one history query may ask for' },
+  shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'duration-ms', default: '10000', min: 0, description: 'how long SIGTERM waits for in-flight work before closing' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;

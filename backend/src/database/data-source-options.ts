@@ -1,0 +1,38 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { AuditLogEntity } from '../audit-log/audit-log.entity';
+import { CustomerEntity } from '../customers/customer.entity';
+import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
+import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
+import { TenantEntity } from '../tenants/tenant.entity';
+import { UserCredentialsEntity, UserEntity } from '../users/user.entity';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const ENTITIES = [TenantEntity, CustomerEntity, UserEntity, UserCredentialsEntity, DeviceProfileEntity, DeviceEntity, DeviceCredentialsEntity, AuditLogEntity];
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+export const sqliteFile = (config: AppConfig): string => join(resolve(config.dataDir), 'edgewise.sqlite');
+
+/** SQLite in the data directory by default; PostgreSQL when DATABASE_URL is set. Migrations run on start. */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  const common = { entities: ENTITIES, migrations: MIGRATIONS, migrationsRun: true, synchronize: false, logging: false } as const;
+  if (config.databaseUrl) {
+    return { ...common, type: 'postgres', url: config.databaseUrl, poolSize: 10, applicationName: 'edgewise' };
+  }
+  mkdirSync(resolve(config.dataDir), { recursive: true });
+  return {
+    ...common,
+    type: 'better-sqlite3',
+    database: sqliteFile(config),
+    // WAL: readers never block the writer. synchronous=NORMAL keeps every commit across a process kill
+    // (kill -9); only an OS crash or power loss can lose the last commits.
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('busy_timeout = 5000');
+      db.pragma('foreign_keys = OFF');
+    },
+  };
+}
