@@ -54,22 +54,24 @@ export class ApiExceptionFilter implements ExceptionFilter {
     let status: number;
     let message: string;
     let errorCode: ErrorCode;
-    if (exception instanceof ApiError) {
+    // Nest wraps body-parser's errors in an HttpException; the original keeps the useful detail.
+    const parserError = exception instanceof HttpException && isBodyParserError(exception.cause) ? exception.cause : exception;
+    if (isBodyParserError(parserError)) {
+      status = parserError.status;
+      errorCode = errorCodeFor(status);
+      message =
+        parserError.type === 'entity.parse.failed'
+          ? `Invalid JSON: ${parserError.message}`
+          : parserError.type === 'entity.too.large'
+            ? `Payload size exceeds the limit of ${parserError.limit} bytes`
+            : parserError.message;
+    } else if (exception instanceof ApiError) {
       ({ status, message, errorCode } = exception);
       for (const [name, value] of Object.entries(exception.headers)) response.setHeader(name, value);
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       message = messageOf(exception);
       errorCode = errorCodeFor(status);
-    } else if (isBodyParserError(exception)) {
-      status = exception.status;
-      errorCode = errorCodeFor(status);
-      message =
-        exception.type === 'entity.parse.failed'
-          ? `Invalid JSON: ${exception.message}`
-          : exception.type === 'entity.too.large'
-            ? `Payload size exceeds the limit of ${exception.limit} bytes`
-            : exception.message;
     } else {
       status = 500;
       errorCode = ErrorCode.GENERAL;

@@ -1,0 +1,221 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { Brackets, DataSource, EntityManager, Repository } from 'typeorm';
+import { checkAccess, customerScope } from '../access/tenant-access';
+import { AuditLogService } from '../audit-log/audit-log.service';
+import type { SecurityUser } from '../auth/security-user';
+import { CustomerEntity } from '../customers/customer.entity';
+import { CustomersService } from '../customers/customers.service';
+import { newId, NULL_UUID } from '../database/ids';
+import { isUniqueViolation } from '../database/unique-violation';
+import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
+import { DeviceProfilesService } from '../device-profiles/device-profiles.service';
+import { ApiError } from '../errors/api-error';
+import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
+import { parseUuid } from '../paging/uuid-param';
+import { CredentialsInput, generateAccessToken, normalizeCredentials } from './device-credentials.rules';
+import { DeviceCredentialsEntity, DeviceEntity } from './device.entity';
+import { DeviceInfoExtras, defaultDeviceData } from './device.json';
+import type { DeviceCredentialsDto, DeviceDto } from './dto/device.dto';
+
+/** API sort names → SQL of the device page query (aliases d = device, p = profile, c = customer). */
+export const DEVICE_SORTABLE = { createdTime: 'd.created_time', name: 'd.name', label: 'd.label', type: 'd.type', deviceProfileName: 'p.name', customerTitle: 'c.title' };
+
+export interface DeviceFilter {
+  customerId?: string;
+  type?: string;
+  deviceProfileId?: string;
+  active?: boolean;
+}
+
+const NAME_MAX = 255;
+
+@Injectable()
+export class DevicesService {
+  constructor(
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
+    @InjectRepository(DeviceCredentialsEntity) private readonly credentials: Repository<DeviceCredentialsEntity>,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly profiles: DeviceProfilesService,
+    private readonly customers: CustomersService,
+    private readonly audit: AuditLogService,
+  ) {}
+
+  async get(user: SecurityUser, id: string): Promise<DeviceEntity> {
+    const deviceId = parseUuid(id);
+    return checkAccess(user, 'DEVICE', deviceId, await this.devices.findOneBy({ id: deviceId }));
+  }
+
+  async findByName(user: SecurityUser, name: string): Promise<DeviceEntity> {
+    const device = await this.devices.findOneBy({ tenantId: user.tenantId, name });
+    if (!device || (customerScope(user) && device.customerId !== user.customerId)) throw ApiError.notFound();
+    return device;
+  }
+
+  /** Creates (no id) or updates (with id) a device; a new device gets ACCESS_TOKEN credentials. */
+  save(user: SecurityUser, dto: DeviceDto, accessToken?: string): Promise<DeviceEntity> {
+    const credentials = { credentialsType: 'ACCESS_TOKEN', credentialsId: accessToken || generateAccessToken(), credentialsValue: null };
+    return this.saveDevice(user, dto, dto.id?.id ? undefined : credentials);
+  }
+
+  saveWithCredentials(user: SecurityUser, dto: DeviceDto, credentials: DeviceCredentialsDto): Promise<DeviceEntity> {
+    if (dto.id?.id) throw ApiError.badRequest('device-with-credentials creates a device: remove device.id, or update credentials at POST /api/device/credentials');
+    return this.saveDevice(user, dto, credentials);
+  }
+
+  async delete(user: SecurityUser, id: string): Promise<DeviceEntity> {
+    const device = await this.get(user, id);
+    await this.db.transaction(async (tx) => {
+      await tx.getRepository(DeviceCredentialsEntity).delete({ deviceId: device.id });
+      await tx.getRepository(DeviceEntity).delete({ id: device.id });
+      for (const table of ['attribute_kv', 'ts_kv_latest', 'ts_kv']) {
+        await tx.createQueryBuilder().delete().from(table).where('entity_id = :id', { id: device.id }).execute();
+      }
+    });
+    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'DELETED' });
+    return device;
+  }
+
+  async page(user: SecurityUser, link: PageLink, filter: DeviceFilter): Promise<PageData<{ device: DeviceEntity; extras: DeviceInfoExtras }>> {
+    const query = this.db
+      .createQueryBuilder()
+      .select('d.id', 'id')
+      .addSelect('p.name', 'profileName')
+      .addSelect('c.title', 'customerTitle')
+      .addSelect('c.additional_info', 'customerInfo')
+      .addSelect('a.bool_v', 'active')
+      .from('device', 'd')
+      .leftJoin('device_profile', 'p', 'p.id = d.device_profile_id')
+      .leftJoin('customer', 'c', 'c.id = d.customer_id')
+      .leftJoin('attribute_kv', 'a', "a.entity_id = d.id AND a.attribute_scope = 'SERVER_SCOPE' AND a.attribute_key = 'active'")
+      .where('d.tenant_id = :tenantId', { tenantId: user.tenantId });
+    const customerId = customerScope(user) ?? filter.customerId;
+    if (customerId) query.andWhere('d.customer_id = :customerId', { customerId });
+    if (filter.type) query.andWhere('d.type = :type', { type: filter.type });
+    if (filter.deviceProfileId) query.andWhere('d.device_profile_id = :profileId', { profileId: filter.deviceProfileId });
+    if (filter.active !== undefined) query.andWhere(filter.active ? 'a.bool_v = :yes' : '(a.bool_v IS NULL OR a.bool_v = :no)', { yes: true, no: false });
+    if (link.textSearch) {
+      const pattern = likePattern(link.textSearch);
+      query.andWhere(new Brackets((q) => q.where(`LOWER(d.name) LIKE :pattern ESCAPE '\\'`, { pattern }).orWhere(`LOWER(d.label) LIKE :pattern ESCAPE '\\'`, { pattern })));
+    }
+    const total = await query.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
+    query.orderBy(link.sortProperty ?? 'd.created_time', link.sortProperty ? link.sortOrder : 'ASC').addOrderBy('d.id', 'ASC');
+    const rows = await query.offset(link.page * link.pageSize).limit(link.pageSize).getRawMany<{ id: string; profileName: string; customerTitle: string | null; customerInfo: string | null; active: unknown }>();
+    const byId = new Map((await this.devices.findBy(rows.map((r) => ({ id: r.id })))).map((d) => [d.id, d]));
+    const data = rows.map((r) => ({
+      device: byId.get(r.id)!,
+      extras: {
+        customerTitle: r.customerTitle,
+        customerIsPublic: r.customerInfo ? JSON.parse(r.customerInfo).isPublic === true : false,
+        deviceProfileName: r.profileName,
+        active: r.active === true || r.active === 1,
+      },
+    }));
+    return toPageData(data, Number(total?.n ?? 0), link);
+  }
+
+  async assignToCustomer(user: SecurityUser, customerId: string, deviceId: string): Promise<{ device: DeviceEntity; customer: CustomerEntity }> {
+    const customer = await this.customers.getForTenant(user.tenantId, parseUuid(customerId));
+    const device = await this.get(user, deviceId);
+    await this.devices.update({ id: device.id }, { customerId: customer.id, version: device.version + 1 });
+    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: customer.id, actionType: 'ASSIGNED_TO_CUSTOMER', actionData: { customerId: customer.id, customerTitle: customer.title } });
+    return { device: (await this.devices.findOneBy({ id: device.id }))!, customer };
+  }
+
+  async unassignFromCustomer(user: SecurityUser, deviceId: string): Promise<DeviceEntity> {
+    const device = await this.get(user, deviceId);
+    if (device.customerId === NULL_UUID) throw ApiError.badRequest('Device isn\'t assigned to any customer!');
+    await this.devices.update({ id: device.id }, { customerId: NULL_UUID, version: device.version + 1 });
+    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'UNASSIGNED_FROM_CUSTOMER' });
+    return (await this.devices.findOneBy({ id: device.id }))!;
+  }
+
+  async getCredentials(user: SecurityUser, deviceId: string): Promise<DeviceCredentialsEntity> {
+    const device = await this.get(user, deviceId);
+    const creds = await this.credentials.findOneBy({ deviceId: device.id });
+    if (!creds) throw ApiError.notFound(`Device [${device.name}] has no credentials; set them with POST /api/device/credentials`);
+    return creds;
+  }
+
+  /** Replaces a device's credentials; the old ones stop working at once. */
+  async updateCredentials(user: SecurityUser, dto: DeviceCredentialsDto): Promise<DeviceCredentialsEntity> {
+    if (!dto.deviceId?.id) throw ApiError.badRequest('Device credentials should be assigned to device (deviceId)!');
+    const device = await this.get(user, dto.deviceId.id);
+    const stored = await this.credentials.findOneBy({ deviceId: device.id });
+    if (!stored) throw ApiError.badRequest('Unable to update non-existent device credentials!');
+    if (dto.id?.id && dto.id.id !== stored.id) throw ApiError.badRequest('Unable to update non-existent device credentials!');
+    const normalized = normalizeCredentials(dto);
+    try {
+      await this.credentials.update({ id: stored.id }, { ...normalized, version: stored.version + 1 });
+    } catch (e) {
+      throw this.credentialsConflict(e);
+    }
+    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'CREDENTIALS_UPDATED' });
+    return (await this.credentials.findOneBy({ id: stored.id }))!;
+  }
+
+  private async saveDevice(user: SecurityUser, dto: DeviceDto, credentials?: CredentialsInput): Promise<DeviceEntity> {
+    const existing = dto.id?.id ? await this.get(user, dto.id.id) : undefined;
+    const name = dto.name?.trim();
+    if (!name) throw ApiError.badRequest('Device name should be specified!');
+    if (name.length > NAME_MAX) throw ApiError.badRequest(`Validation error: name length must be equal or less than ${NAME_MAX}`);
+    if (existing && dto.version != null && dto.version !== existing.version) throw ApiError.versionConflict('Device');
+    if (dto.firmwareId || dto.softwareId) throw ApiError.badRequest("Can't assign non-existent firmware or software: OTA packages arrive with the OTA feature.");
+    const normalized = credentials ? normalizeCredentials(credentials) : undefined;
+    const profile = await this.resolveProfile(user.tenantId, dto);
+    const customerId = await this.resolveCustomer(user, dto, existing);
+    const fields = {
+      name,
+      type: profile.name,
+      label: dto.label ?? null,
+      deviceProfileId: profile.id,
+      customerId,
+      deviceData: dto.deviceData ?? existing?.deviceData ?? defaultDeviceData(),
+      additionalInfo: dto.additionalInfo ?? existing?.additionalInfo ?? {},
+    };
+    let saved: DeviceEntity;
+    try {
+      saved = await this.db.transaction(async (tx) => {
+        if (existing) return this.updateRow(tx, existing, fields);
+        const device = await tx.getRepository(DeviceEntity).save({ id: newId(), createdTime: Date.now(), tenantId: user.tenantId, firmwareId: null, softwareId: null, externalId: null, ...fields });
+        await tx.getRepository(DeviceCredentialsEntity).insert({ id: newId(), createdTime: Date.now(), deviceId: device.id, version: 1, ...normalized! });
+        return device;
+      });
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      const clash = await this.devices.findOneBy({ tenantId: user.tenantId, name });
+      if (clash && clash.id !== existing?.id) throw ApiError.badRequest('Device with such name already exists!');
+      throw this.credentialsConflict(e);
+    }
+    await this.audit.record({ user, entityType: 'DEVICE', entityId: saved.id, entityName: saved.name, customerId: saved.customerId, actionType: existing ? 'UPDATED' : 'ADDED' });
+    return saved;
+  }
+
+  private async updateRow(tx: EntityManager, existing: DeviceEntity, fields: Partial<DeviceEntity>): Promise<DeviceEntity> {
+    const repo = tx.getRepository(DeviceEntity);
+    await repo.update({ id: existing.id }, { ...fields, version: existing.version + 1 });
+    return (await repo.findOneBy({ id: existing.id }))!;
+  }
+
+  private async resolveProfile(tenantId: string, dto: DeviceDto): Promise<DeviceProfileEntity> {
+    if (dto.deviceProfileId?.id) {
+      const profile = await this.db.getRepository(DeviceProfileEntity).findOneBy({ id: parseUuid(dto.deviceProfileId.id) });
+      if (!profile || profile.tenantId !== tenantId) throw ApiError.badRequest('Device is referencing to non-existent device profile!');
+      return profile;
+    }
+    if (dto.type?.trim()) return this.profiles.findOrCreateByName(tenantId, dto.type.trim());
+    return this.profiles.getDefault(tenantId);
+  }
+
+  /** Customer users create devices for their own customer; admins may name a customer of their tenant. */
+  private async resolveCustomer(user: SecurityUser, dto: DeviceDto, existing?: DeviceEntity): Promise<string> {
+    if (user.authority === 'CUSTOMER_USER') return user.customerId;
+    const requested = dto.customerId?.id;
+    if (!requested || requested === NULL_UUID) return existing && !dto.customerId ? existing.customerId : NULL_UUID;
+    return (await this.customers.getForTenant(user.tenantId, parseUuid(requested))).id;
+  }
+
+  private credentialsConflict(e: unknown): Error {
+    return isUniqueViolation(e) ? ApiError.badRequest('Device credentials are already assigned to another device!') : (e as Error);
+  }
+}
