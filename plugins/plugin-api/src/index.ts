@@ -1,0 +1,69 @@
+/**
+ * @edgewise/plugin-api — the only package a plugin (ours or a third party's) depends on.
+ *
+ * A plugin is an npm package whose package.json has `"edgewise": {"apiVersion": 1}` and whose entry
+ * exports `definePlugin({...})`. The core never hands a plugin NestJS or TypeORM types: everything a
+ * plugin may use comes through the contexts declared here. The rule-node and transport contracts are
+ * filled in by the rule-engine and transport features; this first version fixes the envelope.
+ */
+
+/** The plugin API version this package describes; the core refuses plugins built for another. */
+export const PLUGIN_API_VERSION = 1;
+
+/** Categories of the rule-node palette, as in ThingsBoard. */
+export type RuleNodeCategory = 'filter' | 'enrichment' | 'transformation' | 'action' | 'external' | 'flow';
+
+/** What a rule node declares about itself; the behaviour contract arrives with the rule engine. */
+export interface RuleNodeDescriptor {
+  /** Stable id, e.g. `core/save-timeseries`; never reused for a different behaviour. */
+  type: string;
+  category: RuleNodeCategory;
+  name: string;
+  description: string;
+  /** Relation names the node can emit, e.g. `['Success', 'Failure']`. */
+  relations: string[];
+  /** JSON Schema of the configuration: the admin builds the form from it, the core validates with it. */
+  configSchema: Record<string, unknown>;
+  defaultConfig: Record<string, unknown>;
+  /** ThingsBoard class name this node stands for, so ThingsBoard rule-chain exports import. */
+  thingsboardClass?: string;
+}
+
+/** What a transport declares about itself; `start`/`stop` arrive with the transport seam. */
+export interface TransportDescriptor {
+  /** e.g. `mqtt`, `coap`. */
+  id: string;
+  /** Ports it listens on by default, e.g. `{ mqtt: 1883, mqtts: 8883 }`. */
+  defaultPorts: Record<string, number>;
+  configSchema: Record<string, unknown>;
+}
+
+export interface PluginDefinition {
+  /** npm package name of the plugin. */
+  name: string;
+  version: string;
+  ruleNodes?: RuleNodeDescriptor[];
+  transports?: TransportDescriptor[];
+}
+
+export class PluginDefinitionError extends Error {}
+
+const TYPE_ID = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)*$/;
+
+/**
+ * Declares a plugin. Checks what can be checked without the core (ids well-formed and unique), so a
+ * plugin author sees mistakes when the module loads, not when a message arrives.
+ */
+export function definePlugin<T extends PluginDefinition>(definition: T): T {
+  if (!definition.name) throw new PluginDefinitionError('definePlugin: `name` is required (use the npm package name)');
+  const seen = new Set<string>();
+  for (const id of [...(definition.ruleNodes ?? []).map((n) => n.type), ...(definition.transports ?? []).map((t) => t.id)]) {
+    if (!TYPE_ID.test(id)) throw new PluginDefinitionError(`${definition.name}: "${id}" is not a valid id (lower-case words joined by "-" and "/")`);
+    if (seen.has(id)) throw new PluginDefinitionError(`${definition.name}: "${id}" is declared twice`);
+    seen.add(id);
+  }
+  for (const node of definition.ruleNodes ?? []) {
+    if (!node.relations.length) throw new PluginDefinitionError(`${definition.name}: rule node "${node.type}" must declare at least one relation`);
+  }
+  return definition;
+}
