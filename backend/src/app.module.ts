@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { InstallModule } from './install/install.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { TenantsModule } from './tenants/tenants.module';
+import { TransportModule } from './transport/transport.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         DeviceProfilesModule,
         DevicesModule,
         TelemetryModule,
+        TransportModule,
         InstallModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

@@ -50,7 +50,7 @@ describe('the server process', () => {
     expect(existsSync(join(dataDir, 'edgewise.sqlite'))).toBe(true);
     expect(run.output()).toContain('still has ThingsBoard\'s public demo password');
     const docs = await fetch(`${url}/v3/api-docs`);
-    expect((await docs.json()).paths['/api/device']).toBeDefined();
+    expect(((await docs.json()) as { paths: Record<string, unknown> }).paths['/api/device']).toBeDefined();
     run.kill('SIGTERM');
     expect(await run.exit).toBe(0);
     expect(run.output()).toContain('stopped cleanly');

@@ -2,7 +2,8 @@ import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { DeviceProfilesModule } from '../device-profiles/device-profiles.module';
 import { DevicesController } from './devices.controller';
+import { DeviceEvents } from './device-events';
 import { DevicesService } from './devices.service';
 
-@Module({ imports: [DeviceProfilesModule, CustomersModule], controllers: [DevicesController], providers: [DevicesService], exports: [DevicesService] })
+@Module({ imports: [DeviceProfilesModule, CustomersModule], controllers: [DevicesController], providers: [DevicesService, DeviceEvents], exports: [DevicesService, DeviceEvents] })
 export class DevicesModule {}

@@ -15,6 +15,7 @@ import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link
 import { parseUuid } from '../paging/uuid-param';
 import { CredentialsInput, generateAccessToken, normalizeCredentials } from './device-credentials.rules';
 import { DeviceCredentialsEntity, DeviceEntity } from './device.entity';
+import { DeviceEvents } from './device-events';
 import { DeviceInfoExtras, defaultDeviceData } from './device.json';
 import type { DeviceCredentialsDto, DeviceDto } from './dto/device.dto';
 
@@ -39,6 +40,7 @@ export class DevicesService {
     private readonly profiles: DeviceProfilesService,
     private readonly customers: CustomersService,
     private readonly audit: AuditLogService,
+    private readonly events: DeviceEvents,
   ) {}
 
   async get(user: SecurityUser, id: string): Promise<DeviceEntity> {
@@ -72,6 +74,7 @@ export class DevicesService {
         await tx.createQueryBuilder().delete().from(table).where('entity_id = :id', { id: device.id }).execute();
       }
     });
+    this.events.emit('deleted', device.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'DELETED' });
     return device;
   }
@@ -118,6 +121,7 @@ export class DevicesService {
     const customer = await this.customers.getForTenant(user.tenantId, parseUuid(customerId));
     const device = await this.get(user, deviceId);
     await this.devices.update({ id: device.id }, { customerId: customer.id, version: device.version + 1 });
+    this.events.emit('updated', device.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: customer.id, actionType: 'ASSIGNED_TO_CUSTOMER', actionData: { customerId: customer.id, customerTitle: customer.title } });
     return { device: (await this.devices.findOneBy({ id: device.id }))!, customer };
   }
@@ -126,6 +130,7 @@ export class DevicesService {
     const device = await this.get(user, deviceId);
     if (device.customerId === NULL_UUID) throw ApiError.badRequest('Device isn\'t assigned to any customer!');
     await this.devices.update({ id: device.id }, { customerId: NULL_UUID, version: device.version + 1 });
+    this.events.emit('updated', device.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'UNASSIGNED_FROM_CUSTOMER' });
     return (await this.devices.findOneBy({ id: device.id }))!;
   }
@@ -150,6 +155,7 @@ export class DevicesService {
     } catch (e) {
       throw this.credentialsConflict(e);
     }
+    this.events.emit('credentialsChanged', device.id, stored.credentialsId);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'CREDENTIALS_UPDATED' });
     return (await this.credentials.findOneBy({ id: stored.id }))!;
   }
@@ -187,6 +193,7 @@ export class DevicesService {
       if (clash && clash.id !== existing?.id) throw ApiError.badRequest('Device with such name already exists!');
       throw this.credentialsConflict(e);
     }
+    if (existing) this.events.emit('updated', saved.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: saved.id, entityName: saved.name, customerId: saved.customerId, actionType: existing ? 'UPDATED' : 'ADDED' });
     return saved;
   }

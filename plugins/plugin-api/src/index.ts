@@ -67,3 +67,5 @@ export function definePlugin<T extends PluginDefinition>(definition: T): T {
   }
   return definition;
 }
+
+export * from './transport';

@@ -1,0 +1,115 @@
+/**
+ * The transport seam: what a transport plugin gets from the core, and what the core calls back on a
+ * device session. A transport speaks one wire protocol and nothing else: it decodes, authenticates
+ * through the core, hands payloads over as text, and maps the core's answers and errors to its protocol.
+ * Payloads are handed over undecoded so that every transport types values the same way (ThingsBoard's
+ * rules: `42.0` is a DOUBLE, `"25"` a LONG …); the core does the parsing once.
+ */
+
+/** What a device presented to prove who it is. */
+export type DeviceCredentialsRequest =
+  | { type: 'ACCESS_TOKEN'; token: string }
+  /** MQTT CONNECT fields; any may be absent. The core applies ThingsBoard's lookup order (device-api.md §1.2). */
+  | { type: 'MQTT_BASIC'; clientId?: string; username?: string; password?: string }
+  /** The client certificate, PEM or the Base64 body between the armour lines. */
+  | { type: 'X509_CERTIFICATE'; certificate: string };
+
+/** The device a session belongs to. */
+export interface DeviceIdentity {
+  deviceId: string;
+  deviceName: string;
+  /** Device profile name (ThingsBoard's `type`). */
+  deviceType: string;
+  deviceProfileId: string;
+  tenantId: string;
+  customerId: string;
+  /** Profile transport type: `DEFAULT`, `MQTT`, `COAP`, `LWM2M`, `SNMP`. */
+  transportType: string;
+  isGateway: boolean;
+}
+
+export type AuthFailure =
+  /** No credentials with that id. */
+  | 'NOT_FOUND'
+  /** Credentials found but the secret part (password) did not match. */
+  | 'BAD_CREDENTIALS'
+  /** The core could not answer (database down …): the device should retry later. */
+  | 'UNAVAILABLE';
+
+export type AuthResult = { ok: true; device: DeviceIdentity } | { ok: false; failure: AuthFailure; reason: string };
+
+/** Why the core closes a session; transports map it to their protocol (e.g. MQTT 5 DISCONNECT 0x98). */
+export type SessionCloseReason = 'DEVICE_DELETED' | 'CREDENTIALS_UPDATED' | 'SESSION_TIMEOUT' | 'SHUTDOWN';
+
+/** A shared-attribute change pushed to the device: the saved keys, or the deleted ones (never both). */
+export type AttributeUpdate = { values: Record<string, unknown> } | { deleted: string[] };
+
+/** A server-side RPC for the device. `params` is whatever JSON the caller sent. */
+export interface ServerRpcRequest {
+  id: number;
+  method: string;
+  params: unknown;
+  oneway: boolean;
+}
+
+/** What the core asks of a session; implemented by the transport. */
+export interface SessionListener {
+  onAttributeUpdate(update: AttributeUpdate): void;
+  /** Resolve when the device acknowledged receipt (MQTT PUBACK, CoAP ACK); reject when delivery failed. */
+  onServerRpc(request: ServerRpcRequest): Promise<void>;
+  /** The core ends the session; the transport closes the connection with the fitting protocol signal. */
+  onClose(reason: SessionCloseReason): void;
+}
+
+export interface AttributesRequest {
+  /** Absent together with `sharedKeys` → every client and shared attribute. */
+  clientKeys?: string[];
+  sharedKeys?: string[];
+}
+
+/** `client`/`shared` are present only when non-empty (device-api.md §1.6). */
+export interface AttributesResponse {
+  client?: Record<string, unknown>;
+  shared?: Record<string, unknown>;
+}
+
+/** A device's open session in the core. Every uplink also counts as device activity. */
+export interface DeviceSession {
+  readonly id: string;
+  readonly device: DeviceIdentity;
+  /** Resolves once the telemetry is durable (acknowledge the device then); rejects with PayloadError on bad input. */
+  postTelemetry(payload: string): Promise<void>;
+  /** Client-scope attributes; same guarantees as postTelemetry. */
+  postAttributes(payload: string): Promise<void>;
+  getAttributes(request: AttributesRequest): Promise<AttributesResponse>;
+  /** The device's answer to server RPC `requestId`; `payload` verbatim. */
+  replyToServerRpc(requestId: number, payload: string): void;
+  /** Device-to-server RPC; resolves with the reply text (`{"error":"timeout"}` when nothing answers in time). */
+  callServer(payload: string): Promise<string>;
+  /** Subscriptions decide what the core pushes through the listener. */
+  setAttributeSubscription(on: boolean): void;
+  setRpcSubscription(on: boolean): void;
+  /** Keep-alive traffic (MQTT PINGREQ, CoAP observe refresh) that carries no message. */
+  reportActivity(): void;
+  /** The connection ended; idempotent. */
+  close(): void;
+}
+
+/** What the core gives a transport when it starts it. */
+export interface TransportContext {
+  readonly log: PluginLogger;
+  authenticate(credentials: DeviceCredentialsRequest): Promise<AuthResult>;
+  openSession(device: DeviceIdentity, listener: SessionListener): DeviceSession;
+}
+
+export interface PluginLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** The device sent something the contract refuses (not JSON, wrong shape, wrong value type). */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+}
