@@ -22,7 +22,12 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     logger: new PinoLoggerService(logger),
     bodyParser: false,
+    // Keeps req.rawBody: telemetry typing needs each number's source text (`42.0` is DOUBLE, `42` LONG).
+    rawBody: true,
     abortOnError: false,
+    // ThingsBoard has literal routes beside parametric ones (GET /api/tenant/customers next to /api/tenant/{tenantId}):
+    // literal segments must win whichever module declares its routes first.
+    routeResolutionStrategy: 'specificity',
   });
   app.useBodyParser('json', { limit: config.httpMaxBodyBytes, strict: false });
   app.set('trust proxy', 'loopback');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, startTestApp, TENANT_ADMIN, TestApp } from './harness';
+import { ApiClient, startTestApp, SYSADMIN, TENANT_ADMIN, TestApp } from './harness';
+import { createCustomerUser, createSecondTenant } from './tenant-fixtures';
 
 const sha3 = (s: string) => createHash('sha3-256').update(s).digest('hex');
 
@@ -212,5 +213,68 @@ describe('devices', () => {
         await small.close();
       }
     });
+  });
+});
+
+describe('device isolation between tenants and customers', () => {
+  let app: TestApp;
+  let tenantA: ApiClient;
+  let tenantB: ApiClient;
+  let customerUser: ApiClient;
+  let customerId: string;
+  let deviceA: string;
+  let assigned: string;
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    tenantA = await app.api.login(TENANT_ADMIN);
+    const sysadmin = await app.api.login(SYSADMIN);
+    tenantB = (await createSecondTenant(sysadmin)).adminApi;
+    ({ customerId, userApi: customerUser } = await createCustomerUser(tenantA, 'Company A'));
+    deviceA = (await tenantA.post('/api/device', { name: 'A-private' })).body.id.id;
+    assigned = (await tenantA.post('/api/device', { name: 'A-assigned' })).body.id.id;
+    expect((await tenantA.post(`/api/customer/${customerId}/device/${assigned}`)).status).toBe(200);
+  });
+  afterAll(() => app?.close());
+
+  it("refuses another tenant's device with 403 and hides it from lists", async () => {
+    const read = await tenantB.get(`/api/device/${deviceA}`);
+    expect(read.status).toBe(403);
+    expect(read.body).toMatchObject({ errorCode: 20, message: "You don't have permission to perform this operation!" });
+    expect((await tenantB.get(`/api/device/${deviceA}/credentials`)).status).toBe(403);
+    expect((await tenantB.delete(`/api/device/${deviceA}`)).status).toBe(403);
+    expect((await tenantB.post('/api/device', { id: { entityType: 'DEVICE', id: deviceA }, name: 'hijacked' })).status).toBe(403);
+    expect((await tenantB.get('/api/tenant/devices?deviceName=A-private')).status).toBe(404);
+    expect((await tenantB.get('/api/tenant/devices?pageSize=10&page=0')).body.totalElements).toBe(0);
+    expect((await tenantA.get(`/api/device/${deviceA}`)).body.name).toBe('A-private');
+  });
+
+  it('lets a tenant reuse a device name another tenant has', async () => {
+    expect((await tenantB.post('/api/device', { name: 'A-private' })).status).toBe(200);
+  });
+
+  it('shows a customer user only the devices of its customer', async () => {
+    const page = await customerUser.get(`/api/customer/${customerId}/devices?pageSize=10&page=0`);
+    expect(page.status).toBe(200);
+    expect(page.body.data.map((d: any) => d.name)).toEqual(['A-assigned']);
+    expect((await customerUser.get(`/api/device/${assigned}`)).status).toBe(200);
+    expect((await customerUser.get(`/api/device/${deviceA}`)).status).toBe(403);
+    expect((await customerUser.get('/api/tenant/devices?pageSize=10&page=0')).status).toBe(403);
+    const infos = await tenantA.get(`/api/customer/${customerId}/deviceInfos?pageSize=10&page=0`);
+    expect(infos.body.data[0]).toMatchObject({ name: 'A-assigned', customerTitle: 'Company A' });
+  });
+
+  it('refuses assigning a device to another tenant\'s customer', async () => {
+    const { customerId: foreignCustomer } = await createCustomerUser(tenantB, 'Company B');
+    const res = await tenantA.post(`/api/customer/${foreignCustomer}/device/${deviceA}`);
+    expect(res.status).toBe(403);
+    expect((await tenantA.get(`/api/device/${deviceA}`)).body.customerId.id).toBe('13814000-1dd2-11b2-8080-808080808080');
+  });
+
+  it('unassigns a device, after which the customer user no longer sees it', async () => {
+    const res = await tenantA.delete(`/api/customer/device/${assigned}`);
+    expect(res.status).toBe(200);
+    expect(res.body.customerId.id).toBe('13814000-1dd2-11b2-8080-808080808080');
+    expect((await customerUser.get(`/api/device/${assigned}`)).status).toBe(403);
   });
 });

@@ -6,6 +6,7 @@ import { AuditLogService } from '../audit-log/audit-log.service';
 import type { SecurityUser } from '../auth/security-user';
 import { newId } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
+import { updateVersioned } from '../database/versioned-update';
 import { DeviceEntity } from '../devices/device.entity';
 import { ApiError } from '../errors/api-error';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
@@ -77,7 +78,6 @@ export class DeviceProfilesService {
     if (dto.default && !existing?.isDefault) {
       throw ApiError.badRequest('Another default device profile is present in scope of current tenant!');
     }
-    if (existing && dto.version != null && dto.version !== existing.version) throw ApiError.versionConflict('Device profile');
 
     const fields = {
       name: dto.name!.trim(),
@@ -107,12 +107,11 @@ export class DeviceProfilesService {
         if (devices > 0 && fields.transportType !== existing.transportType) {
           throw ApiError.badRequest("Can't change device profile transport type because devices referenced it!");
         }
-        // Every save bumps the version, even one that changes nothing (rest-api.md §0.3).
-        await repo.update({ id: existing.id, version: existing.version }, { ...fields, version: existing.version + 1 });
+        const updated = await updateVersioned(repo, 'DEVICE_PROFILE', existing, dto.version, fields);
         if (fields.name !== existing.name) {
           await tx.getRepository(DeviceEntity).update({ deviceProfileId: existing.id }, { type: fields.name });
         }
-        return (await repo.findOneBy({ id: existing.id }))!;
+        return updated;
       });
       await this.audit.record({ user, entityType: 'DEVICE_PROFILE', entityId: saved.id, entityName: saved.name, actionType: existing ? 'UPDATED' : 'ADDED' });
       return saved;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, Repository } from 'typeorm';
+import { Brackets, DataSource, Repository } from 'typeorm';
 import { checkAccess, customerScope } from '../access/tenant-access';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import type { SecurityUser } from '../auth/security-user';
@@ -8,6 +8,7 @@ import { CustomerEntity } from '../customers/customer.entity';
 import { CustomersService } from '../customers/customers.service';
 import { newId, NULL_UUID } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
+import { updateVersioned } from '../database/versioned-update';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceProfilesService } from '../device-profiles/device-profiles.service';
 import { ApiError } from '../errors/api-error';
@@ -120,19 +121,19 @@ export class DevicesService {
   async assignToCustomer(user: SecurityUser, customerId: string, deviceId: string): Promise<{ device: DeviceEntity; customer: CustomerEntity }> {
     const customer = await this.customers.getForTenant(user.tenantId, parseUuid(customerId));
     const device = await this.get(user, deviceId);
-    await this.devices.update({ id: device.id }, { customerId: customer.id, version: device.version + 1 });
+    const assigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: customer.id });
     this.events.emit('updated', device.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: customer.id, actionType: 'ASSIGNED_TO_CUSTOMER', actionData: { customerId: customer.id, customerTitle: customer.title } });
-    return { device: (await this.devices.findOneBy({ id: device.id }))!, customer };
+    return { device: assigned, customer };
   }
 
   async unassignFromCustomer(user: SecurityUser, deviceId: string): Promise<DeviceEntity> {
     const device = await this.get(user, deviceId);
     if (device.customerId === NULL_UUID) throw ApiError.badRequest('Device isn\'t assigned to any customer!');
-    await this.devices.update({ id: device.id }, { customerId: NULL_UUID, version: device.version + 1 });
+    const unassigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: NULL_UUID });
     this.events.emit('updated', device.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'UNASSIGNED_FROM_CUSTOMER' });
-    return (await this.devices.findOneBy({ id: device.id }))!;
+    return unassigned;
   }
 
   async getCredentials(user: SecurityUser, deviceId: string): Promise<DeviceCredentialsEntity> {
@@ -165,7 +166,6 @@ export class DevicesService {
     const name = dto.name?.trim();
     if (!name) throw ApiError.badRequest('Device name should be specified!');
     if (name.length > NAME_MAX) throw ApiError.badRequest(`Validation error: name length must be equal or less than ${NAME_MAX}`);
-    if (existing && dto.version != null && dto.version !== existing.version) throw ApiError.versionConflict('Device');
     if (dto.firmwareId || dto.softwareId) throw ApiError.badRequest("Can't assign non-existent firmware or software: OTA packages arrive with the OTA feature.");
     const normalized = credentials ? normalizeCredentials(credentials) : undefined;
     const profile = await this.resolveProfile(user.tenantId, dto);
@@ -182,7 +182,7 @@ export class DevicesService {
     let saved: DeviceEntity;
     try {
       saved = await this.db.transaction(async (tx) => {
-        if (existing) return this.updateRow(tx, existing, fields);
+        if (existing) return updateVersioned(tx.getRepository(DeviceEntity), 'DEVICE', existing, dto.version, fields);
         const device = await tx.getRepository(DeviceEntity).save({ id: newId(), createdTime: Date.now(), tenantId: user.tenantId, firmwareId: null, softwareId: null, externalId: null, ...fields });
         await tx.getRepository(DeviceCredentialsEntity).insert({ id: newId(), createdTime: Date.now(), deviceId: device.id, version: 1, ...normalized! });
         return device;
@@ -196,12 +196,6 @@ export class DevicesService {
     if (existing) this.events.emit('updated', saved.id);
     await this.audit.record({ user, entityType: 'DEVICE', entityId: saved.id, entityName: saved.name, customerId: saved.customerId, actionType: existing ? 'UPDATED' : 'ADDED' });
     return saved;
-  }
-
-  private async updateRow(tx: EntityManager, existing: DeviceEntity, fields: Partial<DeviceEntity>): Promise<DeviceEntity> {
-    const repo = tx.getRepository(DeviceEntity);
-    await repo.update({ id: existing.id }, { ...fields, version: existing.version + 1 });
-    return (await repo.findOneBy({ id: existing.id }))!;
   }
 
   private async resolveProfile(tenantId: string, dto: DeviceDto): Promise<DeviceProfileEntity> {

@@ -1,6 +1,13 @@
 import { Module } from '@nestjs/common';
 import { DeviceProfilesModule } from '../device-profiles/device-profiles.module';
+import { DevicesModule } from '../devices/devices.module';
+import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
 
-@Module({ imports: [DeviceProfilesModule], providers: [TenantsService], exports: [TenantsService] })
+@Module({
+  imports: [DeviceProfilesModule, DevicesModule],
+  controllers: [TenantsController],
+  providers: [TenantsService],
+  exports: [TenantsService],
+})
 export class TenantsModule {}

@@ -7,6 +7,10 @@
  * filled in by the rule-engine and transport features; this first version fixes the envelope.
  */
 
+import type { TransportContext } from './transport';
+
+export * from './transport';
+
 /** The plugin API version this package describes; the core refuses plugins built for another. */
 export const PLUGIN_API_VERSION = 1;
 
@@ -29,13 +33,37 @@ export interface RuleNodeDescriptor {
   thingsboardClass?: string;
 }
 
-/** What a transport declares about itself; `start`/`stop` arrive with the transport seam. */
+/** A transport: what it declares, and how the core builds it. */
 export interface TransportDescriptor {
   /** e.g. `mqtt`, `coap`. */
   id: string;
   /** Ports it listens on by default, e.g. `{ mqtt: 1883, mqtts: 8883 }`. */
   defaultPorts: Record<string, number>;
+  /** JSON Schema of `TransportSettings.options`. */
   configSchema: Record<string, unknown>;
+  /** Builds the transport; the core calls `start()` once the core is ready and `stop()` on shutdown. */
+  create(context: TransportContext, settings: TransportSettings): TransportInstance;
+}
+
+/** Where and how a transport listens, resolved by the core from its configuration. */
+export interface TransportSettings {
+  host: string;
+  /** Port per listener name of `defaultPorts`; 0 picks a free port; a listener left out is off. */
+  ports: Record<string, number>;
+  /** Largest payload a device may send, in bytes. */
+  maxPayloadBytes: number;
+  /** PEM file paths for TLS listeners; absent → TLS listeners stay off. */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
+  /** Transport-specific options, validated against `configSchema`. */
+  options: Record<string, unknown>;
+}
+
+export interface TransportInstance {
+  start(): Promise<void>;
+  /** Stops accepting, closes every connection, and resolves when all are gone. */
+  stop(): Promise<void>;
+  /** Ports actually bound, per listener name (useful when configured as 0). */
+  boundPorts(): Record<string, number>;
 }
 
 export interface PluginDefinition {
@@ -68,4 +96,3 @@ export function definePlugin<T extends PluginDefinition>(definition: T): T {
   return definition;
 }
 
-export * from './transport';

@@ -11,7 +11,9 @@ export class InitialSchema1764000000000 implements MigrationInterface {
       queryRunner,
       `
       CREATE TABLE tenant (
-        id ${T.id} PRIMARY KEY, created_time bigint NOT NULL, title varchar(255) NOT NULL, additional_info ${T.json});
+        id ${T.id} PRIMARY KEY, created_time bigint NOT NULL, title varchar(255) NOT NULL, region varchar(255),
+        email varchar(255), phone varchar(255), country varchar(255), state varchar(255), city varchar(255),
+        address varchar(255), address2 varchar(255), zip varchar(255), additional_info ${T.json}, version bigint NOT NULL);
 
       CREATE TABLE customer (
         id ${T.id} PRIMARY KEY, created_time bigint NOT NULL, tenant_id ${T.id} NOT NULL, title varchar(255) NOT NULL,
