@@ -1,4 +1,23 @@
 import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { AttributesController } from './attributes.controller';
+import { AttributesService } from './attributes.service';
+import { TelemetryRequests } from './telemetry-request';
+import { TimeseriesController } from './timeseries.controller';
+import { createTimeseriesWriter, TimeseriesWriter } from './timeseries-writer';
+import { TimeseriesService } from './timeseries.service';
 
-@Module({})
+/** Timeseries and attributes: storage services (exported for transports and the rule engine) and the REST API. */
+@Module({
+  controllers: [TimeseriesController, AttributesController],
+  providers: [
+    { provide: TimeseriesWriter, inject: [DataSource, APP_CONFIG], useFactory: (dataSource: DataSource, config: AppConfig) => createTimeseriesWriter(dataSource, config.tsWriteMaxBatch) },
+    TimeseriesService,
+    AttributesService,
+    TelemetryRequests,
+  ],
+  exports: [TimeseriesService, AttributesService],
+})
 export class TelemetryModule {}

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { selectValues, valueColumns, ValueRow, valueOfRow, VALUE_COLUMNS } from './kv-columns';
+import type { AttributeKvEntry, AttributeScope, KvEntry } from './kv-entry';
+import { placeholders, SqlRunner } from './sql-runner';
+
+/** Rows per INSERT statement: 9 parameters each stays far below PostgreSQL's 65 535-parameter limit. */
+const ROWS_PER_STATEMENT = 1000;
+
+type AttributeRow = ValueRow & { attribute_scope: AttributeScope; attribute_key: string; last_update_ts: number | string };
+
+/** Builds `WHERE entity_id = ? [AND attribute_scope = ?] [AND attribute_key IN (…)]`. */
+function where(entityId: string, scope?: AttributeScope, keys?: readonly string[]): [string, unknown[]] {
+  let sql = 'WHERE entity_id = ?';
+  const params: unknown[] = [entityId];
+  if (scope) {
+    sql += ' AND attribute_scope = ?';
+    params.push(scope);
+  }
+  if (keys) {
+    sql += ` AND attribute_key IN (${placeholders(keys.length)})`;
+    params.push(...keys);
+  }
+  return [sql, params];
+}
+
+/** Attributes of entities per scope (CLIENT_SCOPE, SHARED_SCOPE, SERVER_SCOPE) in attribute_kv. */
+@Injectable()
+export class AttributesService {
+  private readonly sql: SqlRunner;
+
+  constructor(dataSource: DataSource) {
+    this.sql = new SqlRunner(dataSource);
+  }
+
+  /** Upserts the entries with last_update_ts = `ts`, all or nothing. */
+  async save(entityId: string, scope: AttributeScope, entries: readonly KvEntry[], ts = Date.now()): Promise<void> {
+    await this.sql.transaction(async (manager) => {
+      for (let first = 0; first < entries.length; first += ROWS_PER_STATEMENT) {
+        const chunk = entries.slice(first, first + ROWS_PER_STATEMENT);
+        await this.sql.query(
+          `INSERT INTO attribute_kv (entity_id, attribute_scope, attribute_key, ${VALUE_COLUMNS}, last_update_ts)
+           VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+           ON CONFLICT (entity_id, attribute_scope, attribute_key) DO UPDATE SET bool_v = excluded.bool_v, str_v = excluded.str_v,
+             long_v = excluded.long_v, dbl_v = excluded.dbl_v, json_v = excluded.json_v, last_update_ts = excluded.last_update_ts`,
+          chunk.flatMap((e) => [entityId, scope, e.key, ...valueColumns(e), ts]),
+          manager,
+        );
+      }
+    });
+  }
+
+  /** Deletes the keys of one scope; unknown keys are ignored. Returns the keys that existed. */
+  async delete(entityId: string, scope: AttributeScope, keys: readonly string[]): Promise<string[]> {
+    const [filter, params] = where(entityId, scope, keys);
+    return this.sql.transaction(async (manager) => {
+      const existing = await this.sql.query<{ attribute_key: string }>(`SELECT attribute_key FROM attribute_kv ${filter}`, params, manager);
+      await this.sql.query(`DELETE FROM attribute_kv ${filter}`, params, manager);
+      return existing.map((r) => r.attribute_key);
+    });
+  }
+
+  /** Attributes of one scope or all scopes, optionally only the given keys; ordered by scope, then key. */
+  async find(entityId: string, scope?: AttributeScope, keys?: readonly string[]): Promise<AttributeKvEntry[]> {
+    const [filter, params] = where(entityId, scope, keys);
+    const rows = await this.sql.query<AttributeRow>(
+      `SELECT attribute_scope, attribute_key, last_update_ts, ${selectValues('attribute_kv')} FROM attribute_kv ${filter}
+       ORDER BY attribute_scope, attribute_key`,
+      params,
+    );
+    const attributes: AttributeKvEntry[] = [];
+    for (const row of rows) {
+      const value = valueOfRow(row);
+      if (value) attributes.push({ key: row.attribute_key, scope: row.attribute_scope, lastUpdateTs: Number(row.last_update_ts), ...value });
+    }
+    return attributes;
+  }
+
+  async keys(entityId: string, scope?: AttributeScope): Promise<string[]> {
+    const [filter, params] = where(entityId, scope);
+    const rows = await this.sql.query<{ attribute_key: string }>(`SELECT DISTINCT attribute_key FROM attribute_kv ${filter} ORDER BY attribute_key`, params);
+    return rows.map((r) => r.attribute_key);
+  }
+}

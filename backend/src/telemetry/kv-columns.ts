@@ -1,0 +1,50 @@
+import type { KvEntry, KvType, KvValue } from './kv-entry';
+
+/** The five typed value columns shared by ts_kv, ts_kv_latest and attribute_kv, in table order. */
+export const VALUE_COLUMNS = 'bool_v, str_v, long_v, dbl_v, json_v';
+
+/** Select list reading the value columns of alias `t`; long_v as text so int64 survives both drivers. */
+export const selectValues = (t: string) => `${t}.bool_v, ${t}.str_v, CAST(${t}.long_v AS TEXT) AS long_v, ${t}.dbl_v, ${t}.json_v`;
+
+/** Row shape of {@link selectValues}. */
+export interface ValueRow {
+  bool_v: boolean | number | null;
+  str_v: string | null;
+  long_v: string | null;
+  dbl_v: number | null;
+  json_v: string | null;
+}
+
+type ColumnValues = [boolean | null, string | null, number | bigint | null, number | null, string | null];
+
+/** Column values for an entry: exactly one is non-null. */
+export function valueColumns(entry: Pick<KvEntry, 'type' | 'value'>): ColumnValues {
+  switch (entry.type) {
+    case 'BOOLEAN':
+      return [entry.value as boolean, null, null, null, null];
+    case 'STRING':
+      return [null, entry.value as string, null, null, null];
+    case 'LONG':
+      return [null, null, entry.value as number | bigint, null, null];
+    case 'DOUBLE':
+      return [null, null, null, entry.value as number, null];
+    case 'JSON':
+      return [null, null, null, null, entry.value as string];
+  }
+}
+
+/** Decimal text of an int64 → number while exact, bigint beyond. */
+export function longValue(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+/** The typed value of a row, picking columns in ThingsBoard's order (str, long, double, bool, json). */
+export function valueOfRow(row: ValueRow): { type: KvType; value: KvValue } | null {
+  if (row.str_v !== null) return { type: 'STRING', value: row.str_v };
+  if (row.long_v !== null) return { type: 'LONG', value: longValue(row.long_v) };
+  if (row.dbl_v !== null) return { type: 'DOUBLE', value: Number(row.dbl_v) };
+  if (row.bool_v !== null) return { type: 'BOOLEAN', value: row.bool_v === true || row.bool_v === 1 };
+  if (row.json_v !== null) return { type: 'JSON', value: row.json_v };
+  return null;
+}
