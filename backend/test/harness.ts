@@ -103,6 +103,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const config = loadConfig({
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTTS_PORT: '0',
+    MQTT_HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -35,6 +35,15 @@ export const SETTINGS = {
   tenantAdminPassword: { env: 'TENANT_ADMIN_PASSWORD', kind: 'string', default: 'tenant', description: 'its password; the log warns while the account still accepts the demo password', secret: true },
   tsWriteMaxBatch: { env: 'TS_WRITE_MAX_BATCH', kind: 'int', default: '20000', min: 1, description: 'most data points one telemetry transaction writes (group commit flushes whatever has arrived, up to this)' },
   tsMaxIntervals: { env: 'TS_MAX_INTERVALS', kind: 'int', default: '700', min: 1, description: 'most aggregation buckets one history query may ask for' },
+  mqttEnabled: { env: 'MQTT_ENABLED', kind: 'bool', default: 'true', description: 'MQTT device and gateway API' },
+  mqttHost: { env: 'MQTT_HOST', kind: 'string', default: '0.0.0.0', description: 'address the MQTT listeners bind to' },
+  mqttPort: { env: 'MQTT_PORT', kind: 'port', default: '1883', description: 'MQTT over TCP' },
+  mqttsPort: { env: 'MQTTS_PORT', kind: 'port', default: '8883', description: 'MQTT over TLS (only when MQTT_TLS_CERT_FILE and MQTT_TLS_KEY_FILE are set)' },
+  mqttTlsCertFile: { env: 'MQTT_TLS_CERT_FILE', kind: 'string', default: undefined, description: 'PEM server certificate (chain) for MQTTS' },
+  mqttTlsKeyFile: { env: 'MQTT_TLS_KEY_FILE', kind: 'string', default: undefined, description: 'PEM private key for MQTTS' },
+  mqttTlsCaFile: { env: 'MQTT_TLS_CA_FILE', kind: 'string', default: undefined, description: 'PEM CA bundle offered for client certificates (X.509 device auth)' },
+  mqttMaxPayloadBytes: { env: 'MQTT_MAX_PAYLOAD_BYTES', kind: 'int', default: '65536', min: 1, description: 'largest PUBLISH payload; larger closes the connection (ThingsBoard default)' },
+  clientRpcTimeoutMs: { env: 'CLIENT_RPC_TIMEOUT_MS', kind: 'duration-ms', default: '60000', min: 1, description: 'how long a device-to-server RPC waits for a reply before the device gets {"error":"timeout"}' },
   shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'duration-ms', default: '10000', min: 0, description: 'how long SIGTERM waits for in-flight work before closing' },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AttributeEvents } from './attribute-events';
+import { kvObjectJson } from './kv-json';
 import { selectValues, valueColumns, ValueRow, valueOfRow, VALUE_COLUMNS } from './kv-columns';
 import type { AttributeKvEntry, AttributeScope, KvEntry } from './kv-entry';
 import { placeholders, SqlRunner } from './sql-runner';
@@ -29,11 +31,14 @@ function where(entityId: string, scope?: AttributeScope, keys?: readonly string[
 export class AttributesService {
   private readonly sql: SqlRunner;
 
-  constructor(dataSource: DataSource) {
+  constructor(
+    dataSource: DataSource,
+    private readonly events: AttributeEvents,
+  ) {
     this.sql = new SqlRunner(dataSource);
   }
 
-  /** Upserts the entries with last_update_ts = `ts`, all or nothing. */
+  /** Upserts the entries with last_update_ts = `ts`, all or nothing; shared ones are then pushed to the device. */
   async save(entityId: string, scope: AttributeScope, entries: readonly KvEntry[], ts = Date.now()): Promise<void> {
     await this.sql.transaction(async (manager) => {
       for (let first = 0; first < entries.length; first += ROWS_PER_STATEMENT) {
@@ -48,16 +53,20 @@ export class AttributesService {
         );
       }
     });
+    // Every saved key is pushed, changed or not, as ThingsBoard does (device-api.md §1.7).
+    if (scope === 'SHARED_SCOPE' && entries.length) this.events.emit('sharedChanged', entityId, kvObjectJson(entries));
   }
 
   /** Deletes the keys of one scope; unknown keys are ignored. Returns the keys that existed. */
   async delete(entityId: string, scope: AttributeScope, keys: readonly string[]): Promise<string[]> {
     const [filter, params] = where(entityId, scope, keys);
-    return this.sql.transaction(async (manager) => {
+    const deleted = await this.sql.transaction(async (manager) => {
       const existing = await this.sql.query<{ attribute_key: string }>(`SELECT attribute_key FROM attribute_kv ${filter}`, params, manager);
       await this.sql.query(`DELETE FROM attribute_kv ${filter}`, params, manager);
       return existing.map((r) => r.attribute_key);
     });
+    if (scope === 'SHARED_SCOPE' && keys.length) this.events.emit('sharedChanged', entityId, JSON.stringify({ deleted: keys }));
+    return deleted;
   }
 
   /** Attributes of one scope or all scopes, optionally only the given keys; ordered by scope, then key. */

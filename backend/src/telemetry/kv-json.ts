@@ -39,3 +39,6 @@ export function timeseriesJson(series: Map<string, { ts: number; entry: Pick<KvE
 export function attributesJson(attributes: readonly (KvEntry & { lastUpdateTs: number })[]): string {
   return `[${attributes.map((a) => `{"lastUpdateTs":${a.lastUpdateTs},"key":${JSON.stringify(a.key)},"value":${valueJson(a, true)}}`).join(',')}]`;
 }
+
+/** `{"key":value,…}` with values in their stored types (`42.0` stays a double): what devices receive. */
+export const kvObjectJson = (entries: readonly KvEntry[]): string => `{${entries.map((e) => `${JSON.stringify(e.key)}:${valueJson(e, true)}`).join(',')}}`;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { AttributeEvents } from './attribute-events';
 import { AttributesController } from './attributes.controller';
 import { AttributesService } from './attributes.service';
 import { TelemetryRequests } from './telemetry-request';
@@ -16,8 +17,9 @@ import { TimeseriesService } from './timeseries.service';
     { provide: TimeseriesWriter, inject: [DataSource, APP_CONFIG], useFactory: (dataSource: DataSource, config: AppConfig) => createTimeseriesWriter(dataSource, config.tsWriteMaxBatch) },
     TimeseriesService,
     AttributesService,
+    AttributeEvents,
     TelemetryRequests,
   ],
-  exports: [TimeseriesService, AttributesService],
+  exports: [TimeseriesService, AttributesService, AttributeEvents],
 })
 export class TelemetryModule {}

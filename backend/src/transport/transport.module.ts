@@ -1,6 +1,13 @@
 import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
+import { TelemetryModule } from '../telemetry/telemetry.module';
 import { DeviceAuthenticator } from './device-authenticator';
+import { SessionRegistry } from './session-registry';
 
-/** The core side of the transport seam (plugin-api's TransportContext). */
-@Module({ providers: [DeviceAuthenticator], exports: [DeviceAuthenticator] })
+/** The core side of the transport seam: device authentication, sessions, and the running transports. */
+@Module({
+  imports: [DevicesModule, TelemetryModule],
+  providers: [DeviceAuthenticator, SessionRegistry],
+  exports: [DeviceAuthenticator, SessionRegistry],
+})
 export class TransportModule {}

@@ -1,0 +1,14 @@
+import { Injectable } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
+
+export interface AttributeEventMap {
+  /**
+   * Shared attributes of an entity were saved or deleted, after the commit. `payload` is the notice devices
+   * receive: the saved keys `{"k":v}` or `{"deleted":["k"]}` (device-api.md §1.7).
+   */
+  sharedChanged: [entityId: string, payload: string];
+}
+
+/** In-process attribute notifications, so sessions can push shared-attribute changes to devices. */
+@Injectable()
+export class AttributeEvents extends EventEmitter<AttributeEventMap> {}

@@ -1,0 +1,65 @@
+import type { DeviceIdentity, SessionCloseReason, SessionListener } from '@edgewise/plugin-api';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { DeviceEvents } from '../devices/device-events';
+import { AttributeEvents } from '../telemetry/attribute-events';
+import { AttributesService } from '../telemetry/attributes.service';
+import { TimeseriesService } from '../telemetry/timeseries.service';
+import { CoreDeviceSession, SessionServices } from './device-session';
+
+/** Every open device session, by device: where downlinks are routed and what a device change closes. */
+@Injectable()
+export class SessionRegistry implements OnModuleDestroy {
+  private readonly byDevice = new Map<string, Set<CoreDeviceSession>>();
+  private readonly services: SessionServices;
+  private readonly onDeleted = (deviceId: string) => this.closeAll(deviceId, 'DEVICE_DELETED');
+  private readonly onCredentialsChanged = (deviceId: string) => this.closeAll(deviceId, 'CREDENTIALS_UPDATED');
+  private readonly onSharedAttributes = (deviceId: string, payload: string) => {
+    for (const session of this.sessionsOf(deviceId)) if (session.attributeSubscription) session.listener.onAttributeUpdate(payload);
+  };
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    timeseries: TimeseriesService,
+    attributes: AttributesService,
+    private readonly events: DeviceEvents,
+    private readonly attributeEvents: AttributeEvents,
+  ) {
+    this.services = { timeseries, attributes, clientRpcTimeoutMs: config.clientRpcTimeoutMs, onClosed: (session) => this.remove(session) };
+    events.on('deleted', this.onDeleted);
+    events.on('credentialsChanged', this.onCredentialsChanged);
+    attributeEvents.on('sharedChanged', this.onSharedAttributes);
+  }
+
+  open(device: DeviceIdentity, listener: SessionListener): CoreDeviceSession {
+    const session = new CoreDeviceSession(device, listener, this.services);
+    let sessions = this.byDevice.get(device.deviceId);
+    if (!sessions) this.byDevice.set(device.deviceId, (sessions = new Set()));
+    sessions.add(session);
+    return session;
+  }
+
+  sessionsOf(deviceId: string): ReadonlySet<CoreDeviceSession> {
+    return this.byDevice.get(deviceId) ?? new Set();
+  }
+
+  onModuleDestroy(): void {
+    this.events.off('deleted', this.onDeleted);
+    this.events.off('credentialsChanged', this.onCredentialsChanged);
+    this.attributeEvents.off('sharedChanged', this.onSharedAttributes);
+  }
+
+  private closeAll(deviceId: string, reason: SessionCloseReason): void {
+    for (const session of [...this.sessionsOf(deviceId)]) {
+      session.close();
+      session.listener.onClose(reason);
+    }
+  }
+
+  private remove(session: CoreDeviceSession): void {
+    const sessions = this.byDevice.get(session.device.deviceId);
+    sessions?.delete(session);
+    if (sessions?.size === 0) this.byDevice.delete(session.device.deviceId);
+  }
+}

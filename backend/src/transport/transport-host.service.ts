@@ -1,0 +1,59 @@
+import type { PluginLogger, TransportContext, TransportInstance } from '@edgewise/plugin-api';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+import { BUILT_IN_PLUGINS, loadPlugin } from '../plugins/plugin-loader';
+import { DeviceAuthenticator } from './device-authenticator';
+import { SessionRegistry } from './session-registry';
+import { transportSettings } from './transport-settings';
+
+/** Starts the transports of the loaded plugins once the core is ready, and stops them before it closes. */
+@Injectable()
+export class TransportHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Transports');
+  private readonly running = new Map<string, TransportInstance>();
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly authenticator: DeviceAuthenticator,
+    private readonly sessions: SessionRegistry,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const packageName of BUILT_IN_PLUGINS) {
+      for (const transport of loadPlugin(packageName).transports ?? []) {
+        const settings = transportSettings(this.config, transport.id);
+        if (!settings) continue;
+        const instance = transport.create(this.contextFor(transport.id), settings);
+        await instance.start();
+        this.running.set(transport.id, instance);
+        this.logger.log(`${transport.id} listening on ${Object.entries(instance.boundPorts()).map(([name, port]) => `${name} ${port}`).join(', ')}`);
+      }
+    }
+  }
+
+  /** Ports each running transport bound, e.g. `{ mqtt: { mqtt: 1883 } }`. */
+  boundPorts(): Record<string, Record<string, number>> {
+    return Object.fromEntries([...this.running].map(([id, instance]) => [id, instance.boundPorts()]));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.running.values()].map((instance) => instance.stop()));
+    this.running.clear();
+  }
+
+  private contextFor(transportId: string): TransportContext {
+    const logger = new Logger(`transport:${transportId}`);
+    const log: PluginLogger = {
+      debug: (message, fields) => logger.debug(fields ? { msg: message, ...fields } : message),
+      info: (message, fields) => logger.log(fields ? { msg: message, ...fields } : message),
+      warn: (message, fields) => logger.warn(fields ? { msg: message, ...fields } : message),
+      error: (message, fields) => logger.error(fields ? { msg: message, ...fields } : message),
+    };
+    return {
+      log,
+      authenticate: (credentials) => this.authenticator.authenticate(credentials),
+      openSession: (device, listener) => this.sessions.open(device, listener),
+    };
+  }
+}

@@ -1,0 +1,24 @@
+import type { TransportSettings } from '@edgewise/plugin-api';
+import type { AppConfig } from '../config/app-config';
+
+/**
+ * Each transport's settings from the configuration (design.md "Configuration names"), or undefined when it
+ * is switched off (`<NAME>_ENABLED=false`) or unknown to this core.
+ */
+export function transportSettings(config: AppConfig, transportId: string): TransportSettings | undefined {
+  switch (transportId) {
+    case 'mqtt': {
+      if (!config.mqttEnabled) return undefined;
+      const tls = config.mqttTlsCertFile && config.mqttTlsKeyFile ? { certFile: config.mqttTlsCertFile, keyFile: config.mqttTlsKeyFile, caFile: config.mqttTlsCaFile } : undefined;
+      return {
+        host: config.mqttHost,
+        ports: tls ? { mqtt: config.mqttPort, mqtts: config.mqttsPort } : { mqtt: config.mqttPort },
+        maxPayloadBytes: config.mqttMaxPayloadBytes,
+        tls,
+        options: {},
+      };
+    }
+    default:
+      return undefined;
+  }
+}
