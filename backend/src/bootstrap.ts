@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { ApiError } from './errors/api-error';
 import { PinoLoggerService } from './logging/pino-logger';
+import { DeviceHttpRouter } from './transport/device-http-router';
 
 export interface RunningApp {
   app: INestApplication;
@@ -29,6 +30,8 @@ export async function startApp(config: AppConfig, logger: Logger): Promise<Runni
     // literal segments must win whichever module declares its routes first.
     routeResolutionStrategy: 'specificity',
   });
+  // Transports' HTTP routes (the device API) come first and read their own bodies (see DeviceHttpRouter).
+  app.use(app.get(DeviceHttpRouter).router);
   app.useBodyParser('json', { limit: config.httpMaxBodyBytes, strict: false });
   app.set('trust proxy', 'loopback');
   app.useGlobalPipes(

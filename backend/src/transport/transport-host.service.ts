@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { BUILT_IN_PLUGINS, loadPlugin } from '../plugins/plugin-loader';
 import { DeviceAuthenticator } from './device-authenticator';
+import { DeviceHttpRouter } from './device-http-router';
 import { SessionRegistry } from './session-registry';
 import { transportSettings } from './transport-settings';
 
@@ -17,6 +18,7 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly authenticator: DeviceAuthenticator,
     private readonly sessions: SessionRegistry,
+    private readonly http: DeviceHttpRouter,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,7 +29,9 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
         const instance = transport.create(this.contextFor(transport.id), settings);
         await instance.start();
         this.running.set(transport.id, instance);
-        this.logger.log(`${transport.id} listening on ${Object.entries(instance.boundPorts()).map(([name, port]) => `${name} ${port}`).join(', ')}`);
+        const ports = instance.boundPorts();
+        const where = Object.entries(ports).map(([name, port]) => `${name} ${port}`).join(', ');
+        this.logger.log({ msg: `transport ${transport.id} started${where ? `: ${where}` : ''}`, transport: transport.id, ports });
       }
     }
   }
@@ -54,6 +58,7 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
       log,
       authenticate: (credentials) => this.authenticator.authenticate(credentials),
       openSession: (device, listener) => this.sessions.open(device, listener),
+      http: this.http,
     };
   }
 }

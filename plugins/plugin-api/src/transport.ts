@@ -41,9 +41,6 @@ export type AuthResult = { ok: true; device: DeviceIdentity } | { ok: false; fai
 /** Why the core closes a session; transports map it to their protocol (e.g. MQTT 5 DISCONNECT 0x98). */
 export type SessionCloseReason = 'DEVICE_DELETED' | 'CREDENTIALS_UPDATED' | 'SESSION_TIMEOUT' | 'SHUTDOWN';
 
-/** A shared-attribute change pushed to the device: the saved keys, or the deleted ones (never both). */
-export type AttributeUpdate = { values: Record<string, unknown> } | { deleted: string[] };
-
 /** A server-side RPC for the device. `params` is whatever JSON the caller sent. */
 export interface ServerRpcRequest {
   id: number;
@@ -54,7 +51,11 @@ export interface ServerRpcRequest {
 
 /** What the core asks of a session; implemented by the transport. */
 export interface SessionListener {
-  onAttributeUpdate(update: AttributeUpdate): void;
+  /**
+   * A shared-attribute change, as the JSON text devices receive: the saved keys `{"target":22}` or the
+   * deleted ones `{"deleted":["target"]}` (never both; device-api.md §1.7).
+   */
+  onAttributeUpdate(payload: string): void;
   /** Resolve when the device acknowledged receipt (MQTT PUBACK, CoAP ACK); reject when delivery failed. */
   onServerRpc(request: ServerRpcRequest): Promise<void>;
   /** The core ends the session; the transport closes the connection with the fitting protocol signal. */
@@ -67,12 +68,6 @@ export interface AttributesRequest {
   sharedKeys?: string[];
 }
 
-/** `client`/`shared` are present only when non-empty (device-api.md §1.6). */
-export interface AttributesResponse {
-  client?: Record<string, unknown>;
-  shared?: Record<string, unknown>;
-}
-
 /** A device's open session in the core. Every uplink also counts as device activity. */
 export interface DeviceSession {
   readonly id: string;
@@ -81,7 +76,11 @@ export interface DeviceSession {
   postTelemetry(payload: string): Promise<void>;
   /** Client-scope attributes; same guarantees as postTelemetry. */
   postAttributes(payload: string): Promise<void>;
-  getAttributes(request: AttributesRequest): Promise<AttributesResponse>;
+  /**
+   * JSON text of `{"client":{…},"shared":{…}}`, members present only when non-empty, values in their
+   * stored types (device-api.md §1.6); the transport sends it as is.
+   */
+  getAttributes(request: AttributesRequest): Promise<string>;
   /** The device's answer to server RPC `requestId`; `payload` verbatim. */
   replyToServerRpc(requestId: number, payload: string): void;
   /** Device-to-server RPC; resolves with the reply text (`{"error":"timeout"}` when nothing answers in time). */
@@ -100,6 +99,43 @@ export interface TransportContext {
   readonly log: PluginLogger;
   authenticate(credentials: DeviceCredentialsRequest): Promise<AuthResult>;
   openSession(device: DeviceIdentity, listener: SessionListener): DeviceSession;
+  /** Routes on the platform's HTTP listener (port 8080), for transports that speak HTTP (device-api.md §2). */
+  readonly http: HttpRouteRegistry;
+}
+
+/**
+ * Registers handlers on the core's HTTP server without exposing its framework. Routes registered here run
+ * before the core's body parsing: the handler reads the body itself (`readBody`), so device payloads reach
+ * the core as the text the device sent.
+ */
+export interface HttpRouteRegistry {
+  /** `path` uses `:name` segments, e.g. `/api/v1/:token/telemetry`. */
+  route(method: 'GET' | 'POST', path: string, handler: HttpHandler): void;
+}
+
+export type HttpHandler = (request: HttpRequest, response: HttpResponse) => void | Promise<void>;
+
+export interface HttpRequest {
+  readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string | undefined>>;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The body as text; rejects with `BodyTooLargeError` past `maxBytes`. */
+  readBody(maxBytes: number): Promise<string>;
+  /** Called when the client goes away before the response is sent (long polls stop waiting). */
+  onAbort(listener: () => void): void;
+}
+
+export interface HttpResponse {
+  /** Sends the response; a string body is sent as given with the content type (default `application/json`). */
+  send(status: number, body?: string | Uint8Array, headers?: Record<string, string>): void;
+  readonly sent: boolean;
+}
+
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+  constructor(readonly limit: number) {
+    super(`Payload size exceeds the limit of ${limit} bytes`);
+  }
 }
 
 export interface PluginLogger {
