@@ -12,6 +12,7 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthModule } from './health/health.module';
 import { InstallModule } from './install/install.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { RpcModule } from './rpc/rpc.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { TransportModule } from './transport/transport.module';
 import { UsersModule } from './users/users.module';
@@ -34,6 +35,7 @@ export class AppModule {
         DevicesModule,
         TelemetryModule,
         TransportModule,
+        RpcModule,
         InstallModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

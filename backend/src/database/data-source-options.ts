@@ -6,11 +6,12 @@ import { AuditLogEntity } from '../audit-log/audit-log.entity';
 import { CustomerEntity } from '../customers/customer.entity';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
+import { RpcEntity } from '../rpc/rpc.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserCredentialsEntity, UserEntity } from '../users/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 
-export const ENTITIES = [TenantEntity, CustomerEntity, UserEntity, UserCredentialsEntity, DeviceProfileEntity, DeviceEntity, DeviceCredentialsEntity, AuditLogEntity];
+export const ENTITIES = [TenantEntity, CustomerEntity, UserEntity, UserCredentialsEntity, DeviceProfileEntity, DeviceEntity, DeviceCredentialsEntity, AuditLogEntity, RpcEntity];
 export const MIGRATIONS = [InitialSchema1764000000000];
 
 export const sqliteFile = (config: AppConfig): string => join(resolve(config.dataDir), 'edgewise.sqlite');

@@ -16,6 +16,8 @@ export interface SessionServices {
   attributes: AttributesService;
   clientRpcTimeoutMs: number;
   onClosed(session: CoreDeviceSession): void;
+  onRpcSubscribed(session: CoreDeviceSession): void;
+  onRpcReply(session: CoreDeviceSession, requestId: number, payload: string): void;
 }
 
 /** Parses device JSON, turning syntax and shape errors into the seam's PayloadError. */
@@ -74,8 +76,8 @@ export class CoreDeviceSession implements DeviceSession {
     return `{${members.join(',')}}`;
   }
 
-  replyToServerRpc(): void {
-    // Server-side RPC arrives with the RPC feature; until then no request can be pending, so a reply has nothing to complete.
+  replyToServerRpc(requestId: number, payload: string): void {
+    this.services.onRpcReply(this, requestId, payload);
   }
 
   /** No rule engine can answer yet, so every client-side RPC ends the way an unanswered one does in ThingsBoard. */
@@ -88,7 +90,9 @@ export class CoreDeviceSession implements DeviceSession {
   }
 
   setRpcSubscription(on: boolean): void {
+    const subscribed = on && !this.rpcSubscription;
     this.rpcSubscription = on;
+    if (subscribed) this.services.onRpcSubscribed(this);
   }
 
   reportActivity(): void {

@@ -1,5 +1,6 @@
 import type { DeviceIdentity, SessionCloseReason, SessionListener } from '@edgewise/plugin-api';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DeviceEvents } from '../devices/device-events';
@@ -8,9 +9,18 @@ import { AttributesService } from '../telemetry/attributes.service';
 import { TimeseriesService } from '../telemetry/timeseries.service';
 import { CoreDeviceSession, SessionServices } from './device-session';
 
+export interface SessionEventMap {
+  /** A session of the device subscribed to server-side RPC: pending calls can go out now. */
+  rpcSubscribed: [deviceId: string];
+  /** The device answered server-side RPC `requestId`. */
+  rpcReply: [deviceId: string, requestId: number, payload: string];
+}
+
+const NO_SESSIONS: ReadonlySet<CoreDeviceSession> = new Set();
+
 /** Every open device session, by device: where downlinks are routed and what a device change closes. */
 @Injectable()
-export class SessionRegistry implements OnModuleDestroy {
+export class SessionRegistry extends EventEmitter<SessionEventMap> implements OnModuleDestroy {
   private readonly byDevice = new Map<string, Set<CoreDeviceSession>>();
   private readonly services: SessionServices;
   private readonly onDeleted = (deviceId: string) => this.closeAll(deviceId, 'DEVICE_DELETED');
@@ -26,7 +36,15 @@ export class SessionRegistry implements OnModuleDestroy {
     private readonly events: DeviceEvents,
     private readonly attributeEvents: AttributeEvents,
   ) {
-    this.services = { timeseries, attributes, clientRpcTimeoutMs: config.clientRpcTimeoutMs, onClosed: (session) => this.remove(session) };
+    super();
+    this.services = {
+      timeseries,
+      attributes,
+      clientRpcTimeoutMs: config.clientRpcTimeoutMs,
+      onClosed: (session) => this.remove(session),
+      onRpcSubscribed: (session) => this.emit('rpcSubscribed', session.device.deviceId),
+      onRpcReply: (session, requestId, payload) => this.emit('rpcReply', session.device.deviceId, requestId, payload),
+    };
     events.on('deleted', this.onDeleted);
     events.on('credentialsChanged', this.onCredentialsChanged);
     attributeEvents.on('sharedChanged', this.onSharedAttributes);
@@ -41,7 +59,7 @@ export class SessionRegistry implements OnModuleDestroy {
   }
 
   sessionsOf(deviceId: string): ReadonlySet<CoreDeviceSession> {
-    return this.byDevice.get(deviceId) ?? new Set();
+    return this.byDevice.get(deviceId) ?? NO_SESSIONS;
   }
 
   onModuleDestroy(): void {

@@ -78,6 +78,12 @@ export class InitialSchema1764000000000 implements MigrationInterface {
         bool_v ${T.bool}, str_v text, long_v bigint, dbl_v ${T.double}, json_v ${T.json},
         PRIMARY KEY (entity_id, key))${T.withoutRowid};
 
+      CREATE TABLE rpc (
+        id ${T.id} PRIMARY KEY, created_time bigint NOT NULL, tenant_id ${T.id} NOT NULL, device_id ${T.id} NOT NULL,
+        expiration_time bigint NOT NULL, request ${T.json} NOT NULL, response ${T.json}, status varchar(16) NOT NULL,
+        additional_info ${T.json});
+      CREATE INDEX rpc_device_idx ON rpc (device_id, created_time);
+
       CREATE TABLE audit_log (
         id ${T.id} PRIMARY KEY, created_time bigint NOT NULL, tenant_id ${T.id} NOT NULL, customer_id ${T.id} NOT NULL,
         entity_type varchar(32), entity_id ${T.id}, entity_name varchar(255), user_id ${T.id}, user_name varchar(255),
@@ -89,7 +95,7 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['audit_log', 'ts_kv_latest', 'ts_kv', 'ts_kv_dictionary', 'attribute_kv', 'device_credentials', 'device', 'device_profile', 'user_credentials', 'tb_user', 'customer', 'tenant']) {
+    for (const table of ['audit_log', 'rpc', 'ts_kv_latest', 'ts_kv', 'ts_kv_dictionary', 'attribute_kv', 'device_credentials', 'device', 'device_profile', 'user_credentials', 'tb_user', 'customer', 'tenant']) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }
