@@ -44,6 +44,9 @@ export const SETTINGS = {
   mqttTlsCaFile: { env: 'MQTT_TLS_CA_FILE', kind: 'string', default: undefined, description: 'PEM CA bundle offered for client certificates (X.509 device auth)' },
   mqttMaxPayloadBytes: { env: 'MQTT_MAX_PAYLOAD_BYTES', kind: 'int', default: '65536', min: 1, description: 'largest PUBLISH payload; larger closes the connection (ThingsBoard default)' },
   clientRpcTimeoutMs: { env: 'CLIENT_RPC_TIMEOUT_MS', kind: 'duration-ms', default: '60000', min: 1, description: 'how long a device-to-server RPC waits for a reply before the device gets {"error":"timeout"}' },
+  deviceInactivityTimeoutMs: { env: 'DEVICE_INACTIVITY_TIMEOUT_MS', kind: 'duration-ms', default: '600000', min: 1, description: 'a device without activity for this long becomes inactive (per-device SERVER_SCOPE attribute inactivityTimeout overrides)' },
+  deviceStateCheckIntervalMs: { env: 'DEVICE_STATE_CHECK_INTERVAL_MS', kind: 'duration-ms', default: '60000', min: 10, description: 'how often devices are checked for inactivity' },
+  deviceActivityReportMs: { env: 'DEVICE_ACTIVITY_REPORT_MS', kind: 'duration-ms', default: '3000', min: 1, description: 'lastActivityTime is written at most this often per device' },
   shutdownTimeoutMs: { env: 'SHUTDOWN_TIMEOUT_MS', kind: 'duration-ms', default: '10000', min: 0, description: 'how long SIGTERM waits for in-flight work before closing' },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import type { AttributeScope, KvEntry } from './kv-entry';
 
 export interface AttributeEventMap {
   /**
@@ -7,6 +8,9 @@ export interface AttributeEventMap {
    * receive: the saved keys `{"k":v}` or `{"deleted":["k"]}` (device-api.md §1.7).
    */
   sharedChanged: [entityId: string, payload: string];
+  /** Any scope, after the commit. */
+  saved: [entityId: string, scope: AttributeScope, entries: readonly KvEntry[]];
+  deleted: [entityId: string, scope: AttributeScope, keys: readonly string[]];
 }
 
 /** In-process attribute notifications, so sessions can push shared-attribute changes to devices. */

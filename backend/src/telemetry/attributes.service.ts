@@ -9,6 +9,13 @@ import { placeholders, SqlRunner } from './sql-runner';
 /** Rows per INSERT statement: 9 parameters each stays far below PostgreSQL's 65 535-parameter limit. */
 const ROWS_PER_STATEMENT = 1000;
 
+export interface AttributeWrite {
+  entityId: string;
+  scope: AttributeScope;
+  entries: readonly KvEntry[];
+  ts: number;
+}
+
 type AttributeRow = ValueRow & { attribute_scope: AttributeScope; attribute_key: string; last_update_ts: number | string };
 
 /** Builds `WHERE entity_id = ? [AND attribute_scope = ?] [AND attribute_key IN (…)]`. */
@@ -39,22 +46,31 @@ export class AttributesService {
   }
 
   /** Upserts the entries with last_update_ts = `ts`, all or nothing; shared ones are then pushed to the device. */
-  async save(entityId: string, scope: AttributeScope, entries: readonly KvEntry[], ts = Date.now()): Promise<void> {
+  save(entityId: string, scope: AttributeScope, entries: readonly KvEntry[], ts = Date.now()): Promise<void> {
+    return this.saveMany([{ entityId, scope, entries, ts }]);
+  }
+
+  /** Several entities' attributes in one transaction (e.g. the activity state of many devices). */
+  async saveMany(writes: readonly AttributeWrite[]): Promise<void> {
+    const rows = writes.flatMap((w) => w.entries.map((entry) => ({ write: w, entry })));
     await this.sql.transaction(async (manager) => {
-      for (let first = 0; first < entries.length; first += ROWS_PER_STATEMENT) {
-        const chunk = entries.slice(first, first + ROWS_PER_STATEMENT);
+      for (let first = 0; first < rows.length; first += ROWS_PER_STATEMENT) {
+        const chunk = rows.slice(first, first + ROWS_PER_STATEMENT);
         await this.sql.query(
           `INSERT INTO attribute_kv (entity_id, attribute_scope, attribute_key, ${VALUE_COLUMNS}, last_update_ts)
            VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
            ON CONFLICT (entity_id, attribute_scope, attribute_key) DO UPDATE SET bool_v = excluded.bool_v, str_v = excluded.str_v,
              long_v = excluded.long_v, dbl_v = excluded.dbl_v, json_v = excluded.json_v, last_update_ts = excluded.last_update_ts`,
-          chunk.flatMap((e) => [entityId, scope, e.key, ...valueColumns(e), ts]),
+          chunk.flatMap(({ write, entry }) => [write.entityId, write.scope, entry.key, ...valueColumns(entry), write.ts]),
           manager,
         );
       }
     });
     // Every saved key is pushed, changed or not, as ThingsBoard does (device-api.md §1.7).
-    if (scope === 'SHARED_SCOPE' && entries.length) this.events.emit('sharedChanged', entityId, kvObjectJson(entries));
+    for (const write of writes) {
+      if (write.scope === 'SHARED_SCOPE' && write.entries.length) this.events.emit('sharedChanged', write.entityId, kvObjectJson(write.entries));
+      this.events.emit('saved', write.entityId, write.scope, write.entries);
+    }
   }
 
   /** Deletes the keys of one scope; unknown keys are ignored. Returns the keys that existed. */
@@ -66,6 +82,7 @@ export class AttributesService {
       return existing.map((r) => r.attribute_key);
     });
     if (scope === 'SHARED_SCOPE' && keys.length) this.events.emit('sharedChanged', entityId, JSON.stringify({ deleted: keys }));
+    this.events.emit('deleted', entityId, scope, keys);
     return deleted;
   }
 

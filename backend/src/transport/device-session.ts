@@ -1,4 +1,4 @@
-import { AttributesRequest, DeviceIdentity, DeviceSession, PayloadError, SessionListener } from '@edgewise/plugin-api';
+import { AttributesRequest, DeviceIdentity, DeviceSession, PayloadError, SessionKind, SessionListener } from '@edgewise/plugin-api';
 import { randomUUID } from 'node:crypto';
 import { AttributesService } from '../telemetry/attributes.service';
 import { readJson } from '../telemetry/json-reader';
@@ -16,6 +16,8 @@ export interface SessionServices {
   attributes: AttributesService;
   clientRpcTimeoutMs: number;
   onClosed(session: CoreDeviceSession): void;
+  /** Every uplink counts as device activity. */
+  onActivity(session: CoreDeviceSession): void;
   onRpcSubscribed(session: CoreDeviceSession): void;
   onRpcReply(session: CoreDeviceSession, requestId: number, payload: string): void;
 }
@@ -50,14 +52,17 @@ export class CoreDeviceSession implements DeviceSession {
     readonly device: DeviceIdentity,
     readonly listener: SessionListener,
     private readonly services: SessionServices,
+    readonly kind: SessionKind,
   ) {}
 
   async postTelemetry(payload: string): Promise<void> {
+    this.services.onActivity(this);
     const points = parseDeviceJson(payload, (json) => parseTelemetry(json, Date.now(), DEVICE_TYPING));
     if (points.length) await this.services.timeseries.save(this.device.deviceId, points);
   }
 
   async postAttributes(payload: string): Promise<void> {
+    this.services.onActivity(this);
     const entries = parseDeviceJson(payload, (json) => {
       if (!isJsonObject(json)) throw new KvParseError('Attributes must be a JSON object');
       return toKvEntries(json, DEVICE_TYPING);
@@ -67,6 +72,7 @@ export class CoreDeviceSession implements DeviceSession {
 
   /** Both key lists absent → every client and shared attribute (device-api.md §1.6). */
   async getAttributes(request: AttributesRequest): Promise<string> {
+    this.services.onActivity(this);
     const all = !request.clientKeys && !request.sharedKeys;
     const client = all || request.clientKeys ? await this.services.attributes.find(this.device.deviceId, 'CLIENT_SCOPE', all ? undefined : request.clientKeys) : [];
     const shared = all || request.sharedKeys ? await this.services.attributes.find(this.device.deviceId, 'SHARED_SCOPE', all ? undefined : request.sharedKeys) : [];
@@ -77,26 +83,30 @@ export class CoreDeviceSession implements DeviceSession {
   }
 
   replyToServerRpc(requestId: number, payload: string): void {
+    this.services.onActivity(this);
     this.services.onRpcReply(this, requestId, payload);
   }
 
   /** No rule engine can answer yet, so every client-side RPC ends the way an unanswered one does in ThingsBoard. */
   callServer(): Promise<string> {
+    this.services.onActivity(this);
     return new Promise((resolve) => setTimeout(() => resolve('{"error":"timeout"}'), this.services.clientRpcTimeoutMs).unref());
   }
 
   setAttributeSubscription(on: boolean): void {
+    this.services.onActivity(this);
     this.attributeSubscription = on;
   }
 
   setRpcSubscription(on: boolean): void {
+    this.services.onActivity(this);
     const subscribed = on && !this.rpcSubscription;
     this.rpcSubscription = on;
     if (subscribed) this.services.onRpcSubscribed(this);
   }
 
   reportActivity(): void {
-    // Device activity state (active, lastActivityTime) arrives with the device-state feature.
+    this.services.onActivity(this);
   }
 
   close(): void {

@@ -1,8 +1,9 @@
-import type { DeviceIdentity, SessionCloseReason, SessionListener } from '@edgewise/plugin-api';
+import type { DeviceIdentity, SessionCloseReason, SessionKind, SessionListener } from '@edgewise/plugin-api';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DeviceStateService } from '../device-state/device-state.service';
 import { DeviceEvents } from '../devices/device-events';
 import { AttributeEvents } from '../telemetry/attribute-events';
 import { AttributesService } from '../telemetry/attributes.service';
@@ -35,6 +36,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
     attributes: AttributesService,
     private readonly events: DeviceEvents,
     private readonly attributeEvents: AttributeEvents,
+    private readonly deviceState: DeviceStateService,
   ) {
     super();
     this.services = {
@@ -42,6 +44,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
       attributes,
       clientRpcTimeoutMs: config.clientRpcTimeoutMs,
       onClosed: (session) => this.remove(session),
+      onActivity: (session) => deviceState.activity(session.device.deviceId),
       onRpcSubscribed: (session) => this.emit('rpcSubscribed', session.device.deviceId),
       onRpcReply: (session, requestId, payload) => this.emit('rpcReply', session.device.deviceId, requestId, payload),
     };
@@ -50,8 +53,10 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
     attributeEvents.on('sharedChanged', this.onSharedAttributes);
   }
 
-  open(device: DeviceIdentity, listener: SessionListener): CoreDeviceSession {
-    const session = new CoreDeviceSession(device, listener, this.services);
+  open(device: DeviceIdentity, listener: SessionListener, kind: SessionKind = 'connection'): CoreDeviceSession {
+    const session = new CoreDeviceSession(device, listener, this.services, kind);
+    if (kind === 'connection') void this.deviceState.connected(device.deviceId);
+    else this.deviceState.activity(device.deviceId);
     let sessions = this.byDevice.get(device.deviceId);
     if (!sessions) this.byDevice.set(device.deviceId, (sessions = new Set()));
     sessions.add(session);
@@ -76,6 +81,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
   }
 
   private remove(session: CoreDeviceSession): void {
+    if (session.kind === 'connection') void this.deviceState.disconnected(session.device.deviceId);
     const sessions = this.byDevice.get(session.device.deviceId);
     sessions?.delete(session);
     if (sessions?.size === 0) this.byDevice.delete(session.device.deviceId);

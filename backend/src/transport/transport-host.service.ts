@@ -57,7 +57,7 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
     return {
       log,
       authenticate: (credentials) => this.authenticator.authenticate(credentials),
-      openSession: (device, listener) => this.sessions.open(device, listener),
+      openSession: (device, listener, kind) => this.sessions.open(device, listener, kind),
       http: this.http,
     };
   }

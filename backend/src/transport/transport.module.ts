@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeviceStateModule } from '../device-state/device-state.module';
 import { DevicesModule } from '../devices/devices.module';
 import { TelemetryModule } from '../telemetry/telemetry.module';
 import { DeviceAuthenticator } from './device-authenticator';
@@ -8,7 +9,7 @@ import { SessionRegistry } from './session-registry';
 
 /** The core side of the transport seam: device authentication, sessions, and the running transports. */
 @Module({
-  imports: [DevicesModule, TelemetryModule],
+  imports: [DevicesModule, TelemetryModule, DeviceStateModule],
   providers: [DeviceAuthenticator, SessionRegistry, DeviceHttpRouter, TransportHost],
   exports: [DeviceAuthenticator, SessionRegistry, DeviceHttpRouter, TransportHost],
 })

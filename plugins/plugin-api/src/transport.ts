@@ -94,11 +94,18 @@ export interface DeviceSession {
   close(): void;
 }
 
+/** `connection` (default): a lasting connection. `request`: one exchange, no connect/disconnect events. */
+export type SessionKind = 'connection' | 'request';
+
 /** What the core gives a transport when it starts it. */
 export interface TransportContext {
   readonly log: PluginLogger;
   authenticate(credentials: DeviceCredentialsRequest): Promise<AuthResult>;
-  openSession(device: DeviceIdentity, listener: SessionListener): DeviceSession;
+  /**
+   * Opens a session for an authenticated device. A connection (MQTT, CoAP observe) marks the device
+   * connected while it lasts; a `request` session (one HTTP request) only records activity.
+   */
+  openSession(device: DeviceIdentity, listener: SessionListener, kind?: SessionKind): DeviceSession;
   /** Routes on the platform's HTTP listener (port 8080), for transports that speak HTTP (device-api.md §2). */
   readonly http: HttpRouteRegistry;
 }
