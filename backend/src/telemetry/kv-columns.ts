@@ -19,17 +19,32 @@ type ColumnValues = [boolean | null, string | null, number | bigint | null, numb
 
 /** Column values for an entry: exactly one is non-null. */
 export function valueColumns(entry: Pick<KvEntry, 'type' | 'value'>): ColumnValues {
+  const columns: unknown[] = [];
+  pushValueColumns(columns, entry);
+  return columns as ColumnValues;
+}
+
+/**
+ * Appends the five value columns of an entry to a parameter list without building an intermediate array
+ * (the telemetry write path calls it once per data point). BOOLEAN goes in as `asBool(value)`.
+ */
+export function pushValueColumns(params: unknown[], entry: Pick<KvEntry, 'type' | 'value'>, asBool: (b: boolean) => unknown = (b) => b): void {
+  const v = entry.value;
   switch (entry.type) {
     case 'BOOLEAN':
-      return [entry.value as boolean, null, null, null, null];
+      params.push(asBool(v as boolean), null, null, null, null);
+      return;
     case 'STRING':
-      return [null, entry.value as string, null, null, null];
+      params.push(null, v, null, null, null);
+      return;
     case 'LONG':
-      return [null, null, entry.value as number | bigint, null, null];
+      params.push(null, null, v, null, null);
+      return;
     case 'DOUBLE':
-      return [null, null, null, entry.value as number, null];
+      params.push(null, null, null, v, null);
+      return;
     case 'JSON':
-      return [null, null, null, null, entry.value as string];
+      params.push(null, null, null, null, v);
   }
 }
 

@@ -53,8 +53,15 @@ function plainString({ negative, digits, scale }: Decimal): string {
   return negative ? `-${plain}` : plain;
 }
 
+/** Literals that cannot be anything but a LONG (≤ 15 digits) or a DOUBLE (plain decimal, ≤ 16 fraction digits). */
+const SHORT_INTEGER = /^-?\d{1,15}$/;
+const SHORT_DECIMAL = /^-?\d+\.\d{1,16}$/;
+
 /** ThingsBoard's JsonConverter.parseNumericValue on a number's source text (research notes §7). */
 function typeNumber(text: string, typeCast: boolean): { type: KvType; value: KvValue } {
+  // Fast paths for what devices almost always send; the general rules below give the same answers.
+  if (SHORT_INTEGER.test(text)) return { type: 'LONG', value: Number(text) || 0 }; // `|| 0`: a LONG has no -0
+  if (SHORT_DECIMAL.test(text)) return { type: 'DOUBLE', value: Number(text) };
   const decimal = decimalOf(text);
   const plainDecimalLiteral = text.includes('.') && !/[eE]/.test(text);
   if (strippedScale(decimal) <= 0 && !plainDecimalLiteral) {
@@ -99,9 +106,15 @@ export function typeValue(key: string, value: unknown, options: KvTypingOptions 
     throw new KvParseError("Can't parse value: null");
   }
   if (typeof value === 'boolean') return { key, type: 'BOOLEAN', value };
-  if (typeof value === 'string') return { key, ...typeString(key, value, options) };
-  if (isJsonNumber(value)) return { key, ...typeNumber(numberText(value as JsonNumber), options.typeCast ?? true) };
+  // readJson hands out plain numbers only for short integer literals: LONG without looking at the text.
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return { key, type: 'LONG', value: value || 0 };
+  if (typeof value === 'string') return withKey(key, typeString(key, value, options));
+  if (isJsonNumber(value)) return withKey(key, typeNumber(numberText(value as JsonNumber), options.typeCast ?? true));
   return { key, type: 'JSON', value: writeJson(value) };
+}
+
+function withKey(key: string, typed: { type: KvType; value: KvValue }): KvEntry {
+  return { key, type: typed.type, value: typed.value };
 }
 
 /** Types every member of a JSON object, in member order. */

@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import { valueColumns } from './kv-columns';
+import { pushValueColumns } from './kv-columns';
 import type { TsKvEntry } from './kv-entry';
 import { newestPerSeries, TsWriteRequest, TsWriteSink } from './ts-write-sink';
 
@@ -13,10 +13,12 @@ const insertPoints = (rows: number) =>
   `INSERT INTO ts_kv (${COLUMNS}) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
    ON CONFLICT (entity_id, key, ts) DO UPDATE SET ${SET_VALUES}`;
 
+const asInteger = (b: boolean) => (b ? 1 : 0);
+
 /** Appends the 8 bind values of one row; better-sqlite3 cannot bind booleans, so BOOLEAN goes in as 0/1. */
 function pushRow(params: unknown[], entityId: string, keyId: number, point: TsKvEntry): void {
-  const [bool, str, long, dbl, json] = valueColumns(point);
-  params.push(entityId, keyId, point.ts, bool === null ? null : Number(bool), str, long, dbl, json);
+  params.push(entityId, keyId, point.ts);
+  pushValueColumns(params, point, asInteger);
 }
 
 /**

@@ -17,16 +17,23 @@ export interface LatestPoint {
   point: TsKvEntry;
 }
 
-/** The newest point per (entity, key) of a batch: latest is written once per series, not once per point. */
+/**
+ * The newest point per (entity, key) of a batch: latest is written once per series, not once per point.
+ * Looks up by entity, then by numeric key id, so no string is built per point.
+ */
 export function newestPerSeries(batch: readonly TsWriteRequest[], keyId: (key: string) => number): LatestPoint[] {
-  const newest = new Map<string, LatestPoint>();
+  const byEntity = new Map<string, Map<number, LatestPoint>>();
   for (const { entityId, points } of batch) {
+    let newest = byEntity.get(entityId);
+    if (!newest) byEntity.set(entityId, (newest = new Map()));
     for (const point of points) {
       const id = keyId(point.key);
-      const series = `${entityId}|${id}`;
-      const current = newest.get(series);
-      if (!current || point.ts >= current.point.ts) newest.set(series, { entityId, keyId: id, point });
+      const current = newest.get(id);
+      if (!current) newest.set(id, { entityId, keyId: id, point });
+      else if (point.ts >= current.point.ts) current.point = point;
     }
   }
-  return [...newest.values()];
+  const latest: LatestPoint[] = [];
+  for (const newest of byEntity.values()) for (const point of newest.values()) latest.push(point);
+  return latest;
 }

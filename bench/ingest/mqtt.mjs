@@ -1,0 +1,107 @@
+// MQTT ingest benchmark: N simulated devices (each with its own token) publish QoS 1 JSON telemetry with
+// 3 numeric keys, keeping a window of messages in flight; PUBACK means the data is durable. Prints ONE JSON
+// line: acked msgs/s, data points/s, publish→PUBACK p50/p95/p99, server RSS, and whether every acknowledged
+// data point is in the database. Progress goes to stderr.
+//
+//   npm run build && npm run bench:mqtt                       # SQLite, 10 devices × 100 in flight, 10 s
+//   RATE=20000 npm run bench:mqtt                            # fixed offered load (msgs/s) for latency at that rate
+//   DATABASE_URL=postgres://…/postgres npm run bench:mqtt    # PostgreSQL (a temporary database is created)
+import { countDataPoints, percentile, restClient, startProduct } from './product.mjs';
+import { SimulatedDevice } from './mqtt-load.mjs';
+
+const num = (name, fallback) => Number(process.env[name] ?? fallback);
+const DEVICES = num('DEVICES', 10);
+const INFLIGHT = num('INFLIGHT', 100);
+const SECONDS = num('SECONDS', 10);
+const WARMUP_SECONDS = num('WARMUP_SECONDS', 2);
+const RATE = num('RATE', 0);
+const log = (message) => process.stderr.write(`[bench:mqtt] ${message}\n`);
+
+const product = await startProduct();
+let exitCode = 0;
+try {
+  const mqttPort = product.ports.mqtt?.mqtt;
+  if (!mqttPort) throw new Error('the server started no MQTT listener');
+  log(`server up at ${product.url}, MQTT on ${mqttPort}; creating ${DEVICES} devices`);
+  const rest = await restClient(product.url);
+  const startTs = Date.UTC(2020, 0, 1);
+  const devices = [];
+  let measuring = false;
+  const latencies = [];
+  let measuredAcks = 0;
+  const onAck = (ms) => {
+    if (!measuring) return;
+    measuredAcks++;
+    latencies.push(ms);
+  };
+  for (let i = 0; i < DEVICES; i++) {
+    await rest.createDevice(`bench-mqtt-${i}`, `BENCH_MQTT_${i}`);
+    devices.push(new SimulatedDevice({ port: mqttPort, token: `BENCH_MQTT_${i}`, index: i, inflight: INFLIGHT, startTs: startTs + i * 1e9, onAck }));
+  }
+  await Promise.all(devices.map((d) => d.open()));
+
+  // Offered load: unlimited (window-bound), or a token bucket refilled every millisecond.
+  let budget = 0;
+  let refilledAt = performance.now();
+  const allowance = RATE ? () => (budget >= 1 ? (budget--, true) : false) : () => true;
+  const refill = RATE
+    ? setInterval(() => {
+        const now = performance.now();
+        budget = Math.min(budget + (RATE * (now - refilledAt)) / 1000, RATE / 100); // at most 10 ms of burst
+        refilledAt = now;
+        for (const d of devices) d.pump(allowance);
+      }, 1)
+    : undefined;
+  for (const d of devices) {
+    d.allowance = allowance;
+    d.running = true;
+    d.pump(allowance);
+  }
+  log(`warming up for ${WARMUP_SECONDS} s`);
+  await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+  measuring = true;
+  let peakRss = 0;
+  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, product.rssMb())), 250);
+  const started = performance.now();
+  for (let s = 1; s <= SECONDS; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    log(`${s}/${SECONDS} s: ${measuredAcks} acked`);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  measuring = false;
+  clearInterval(rssSampler);
+  clearInterval(refill);
+  for (const d of devices) d.running = false;
+  const deadline = Date.now() + 30_000;
+  while (devices.some((d) => d.outstanding > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  const acked = devices.reduce((n, d) => n + d.acked, 0);
+  const stored = await countDataPoints(product);
+  devices.forEach((d) => d.close());
+  latencies.sort((a, b) => a - b);
+  const round = (v) => Math.round(v * 100) / 100;
+  const result = {
+    bench: 'ingest-mqtt',
+    db: product.databaseUrl ? 'postgres' : 'sqlite',
+    devices: DEVICES,
+    inflight: INFLIGHT,
+    offeredRate: RATE || 'unlimited',
+    seconds: round(elapsed),
+    msgsPerSec: Math.round(measuredAcks / elapsed),
+    dataPointsPerSec: Math.round((measuredAcks * 3) / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    serverRssMb: peakRss,
+    ackedMessages: acked,
+    storedDataPoints: stored,
+    everyAckedPointStored: stored === acked * 3,
+  };
+  if (!result.everyAckedPointStored) exitCode = 1;
+  console.log(JSON.stringify(result));
+} catch (e) {
+  log(`failed: ${e.stack ?? e.message}`);
+  exitCode = 1;
+} finally {
+  await product.stop();
+}
+process.exit(exitCode);
