@@ -57,7 +57,7 @@ describe('device sessions in the core', () => {
     await expect(session.postTelemetry('42')).rejects.toThrow("Can't parse value: 42");
     await expect(session.postAttributes('[{"a":1}]')).rejects.toBeInstanceOf(PayloadError);
     expect((await api.get(`/api/plugins/telemetry/DEVICE/${deviceId}/keys/timeseries`)).body).toEqual([]);
-    expect((await api.get(`/api/plugins/telemetry/DEVICE/${deviceId}/keys/attributes`)).body).toEqual([]);
+    expect((await api.get(`/api/plugins/telemetry/DEVICE/${deviceId}/keys/attributes/CLIENT_SCOPE`)).body).toEqual([]);
   });
 
   it('answers attribute requests with typed values, everything when no keys are named', async () => {

@@ -32,6 +32,8 @@ interface PendingRpc extends RpcCall {
   rpcId?: string;
   retriesLeft: number;
   timer: NodeJS.Timeout;
+  /** Status writes of one call run one after another, so the last status written is the last one set. */
+  statusWrites: Promise<void>;
   settle(outcome: RpcOutcome): void;
 }
 
@@ -115,6 +117,7 @@ export class DeviceRpcService implements OnApplicationBootstrap, OnModuleDestroy
       retriesLeft: Math.min(call.persistent?.retries ?? 0, MAX_RPC_RETRIES),
       settle,
       timer: setTimeout(() => this.expire(rpc), Math.max(0, call.expiresAt - Date.now())),
+      statusWrites: Promise.resolve(),
     };
     let byId = this.pending.get(call.deviceId);
     if (!byId) this.pending.set(call.deviceId, (byId = new Map()));
@@ -154,7 +157,7 @@ export class DeviceRpcService implements OnApplicationBootstrap, OnModuleDestroy
       const call = { deviceId, tenantId: row.tenantId, method, params, oneway, expiresAt: row.expirationTime, persistent: { retries, additionalInfo: undefined } };
       const requestId = this.nextRequestId.get(deviceId) ?? 0;
       this.nextRequestId.set(deviceId, requestId + 1);
-      const rpc: PendingRpc = { ...call, requestId, rpcId: row.id, sent: false, delivered: false, retriesLeft: retries, settle: () => {}, timer: setTimeout(() => this.expire(rpc), row.expirationTime - Date.now()) };
+      const rpc: PendingRpc = { ...call, requestId, rpcId: row.id, sent: false, delivered: false, retriesLeft: retries, settle: () => {}, timer: setTimeout(() => this.expire(rpc), row.expirationTime - Date.now()), statusWrites: Promise.resolve() };
       let byId = this.pending.get(deviceId);
       if (!byId) this.pending.set(deviceId, (byId = new Map()));
       byId.set(requestId, rpc);
@@ -222,7 +225,13 @@ export class DeviceRpcService implements OnApplicationBootstrap, OnModuleDestroy
   private setStatus(rpc: PendingRpc, status: RpcStatus, responseJson?: string): void {
     if (!rpc.rpcId) return;
     const changes = responseJson === undefined ? { status } : { status, responseJson };
-    this.rpcs.update({ id: rpc.rpcId }, changes).catch((e: Error) => this.logger.error(`RPC ${rpc.rpcId} status ${status} not saved: ${e.message}`));
+    const id = rpc.rpcId;
+    rpc.statusWrites = rpc.statusWrites.then(() =>
+      this.rpcs.update({ id }, changes).then(
+        () => undefined,
+        (e: Error) => this.logger.error(`RPC ${id} status ${status} not saved: ${e.message}`),
+      ),
+    );
   }
 
   /** Marks stored calls whose time ran out while nobody was holding them (e.g. across a restart). */
