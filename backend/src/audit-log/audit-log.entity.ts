@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-import { bigintAsNumber, jsonText } from '../database/column-transformers';
+import { bigintAsNumber, jsonText, JsonObject } from '../database/column-transformers';
 
 @Entity('audit_log')
 export class AuditLogEntity {
@@ -13,7 +13,7 @@ export class AuditLogEntity {
   @Column('uuid', { name: 'user_id', nullable: true }) userId: string | null;
   @Column('varchar', { name: 'user_name', length: 255, nullable: true }) userName: string | null;
   @Column('varchar', { name: 'action_type', length: 64 }) actionType: string;
-  @Column('text', { name: 'action_data', nullable: true, transformer: jsonText }) actionData: Record<string, any> | null;
+  @Column('text', { name: 'action_data', nullable: true, transformer: jsonText }) actionData: JsonObject | null;
   @Column('varchar', { name: 'action_status', length: 16 }) actionStatus: 'SUCCESS' | 'FAILURE';
   @Column('text', { name: 'action_failure_details', nullable: true }) actionFailureDetails: string | null;
 }

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../database/column-transformers';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, Repository } from 'typeorm';
@@ -20,7 +21,7 @@ export interface AuditEntry {
   entityName?: string | null;
   customerId?: string;
   actionType: ActionType;
-  actionData?: Record<string, any>;
+  actionData?: JsonObject;
   failure?: string;
 }
 

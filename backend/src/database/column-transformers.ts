@@ -11,3 +11,10 @@ export const jsonText: ValueTransformer = {
   to: (value: unknown) => (value === undefined ? undefined : value === null ? null : JSON.stringify(value)),
   from: (value: string | null) => (value === null || value === undefined ? null : JSON.parse(value)),
 };
+
+/**
+ * A JSON object stored in a text column. Its members are `any` on purpose: TypeORM's update typing
+ * (QueryDeepPartialEntity) rejects `unknown` members, and the shapes are ThingsBoard's open-ended JSON.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type JsonObject = Record<string, any>;

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
-import { bigintAsNumber, jsonText } from '../database/column-transformers';
+import { bigintAsNumber, jsonText, JsonObject } from '../database/column-transformers';
 
 export type TransportType = 'DEFAULT' | 'MQTT' | 'COAP' | 'LWM2M' | 'SNMP';
 export const TRANSPORT_TYPES: readonly TransportType[] = ['DEFAULT', 'MQTT', 'COAP', 'LWM2M', 'SNMP'];
@@ -26,6 +26,6 @@ export class DeviceProfileEntity {
   @Column('uuid', { name: 'firmware_id', nullable: true }) firmwareId: string | null;
   @Column('uuid', { name: 'software_id', nullable: true }) softwareId: string | null;
   @Column('uuid', { name: 'external_id', nullable: true }) externalId: string | null;
-  @Column('text', { name: 'profile_data', transformer: jsonText }) profileData: Record<string, any>;
+  @Column('text', { name: 'profile_data', transformer: jsonText }) profileData: JsonObject;
   @VersionColumn({ type: 'bigint', transformer: bigintAsNumber }) version: number;
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
-import { bigintAsNumber, jsonText } from '../database/column-transformers';
+import { bigintAsNumber, jsonText, JsonObject } from '../database/column-transformers';
 
 @Entity('device')
 export class DeviceEntity {
@@ -12,11 +12,11 @@ export class DeviceEntity {
   @Column('varchar', { length: 255 }) type: string;
   @Column('varchar', { length: 255, nullable: true }) label: string | null;
   @Column('uuid', { name: 'device_profile_id' }) deviceProfileId: string;
-  @Column('text', { name: 'device_data', nullable: true, transformer: jsonText }) deviceData: Record<string, any> | null;
+  @Column('text', { name: 'device_data', nullable: true, transformer: jsonText }) deviceData: JsonObject | null;
   @Column('uuid', { name: 'firmware_id', nullable: true }) firmwareId: string | null;
   @Column('uuid', { name: 'software_id', nullable: true }) softwareId: string | null;
   @Column('uuid', { name: 'external_id', nullable: true }) externalId: string | null;
-  @Column('text', { name: 'additional_info', nullable: true, transformer: jsonText }) additionalInfo: Record<string, any> | null;
+  @Column('text', { name: 'additional_info', nullable: true, transformer: jsonText }) additionalInfo: JsonObject | null;
   @VersionColumn({ type: 'bigint', transformer: bigintAsNumber }) version: number;
 }
 

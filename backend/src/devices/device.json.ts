@@ -1,7 +1,8 @@
+import type { JsonObject } from '../database/column-transformers';
 import { entityId, NULL_UUID, optionalEntityId } from '../database/ids';
 import type { DeviceCredentialsEntity, DeviceEntity } from './device.entity';
 
-export const defaultDeviceData = (): Record<string, any> => ({ configuration: { type: 'DEFAULT' }, transportConfiguration: { type: 'DEFAULT' } });
+export const defaultDeviceData = (): JsonObject => ({ configuration: { type: 'DEFAULT' }, transportConfiguration: { type: 'DEFAULT' } });
 
 /** Device as ThingsBoard serialises it (device-api.md §8.3). */
 export function deviceJson(d: DeviceEntity) {

@@ -12,7 +12,7 @@ export class SqlRunner {
     this.dialect = dialectOf(dataSource);
   }
 
-  query<T = any>(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<T[]> {
+  query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], manager?: EntityManager): Promise<T[]> {
     return (manager ?? this.dataSource.manager).query(this.dialect === 'postgres' ? numbered(sql) : sql, params.map(bindable));
   }
 

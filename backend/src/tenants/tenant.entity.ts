@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
 import { ContactColumns } from '../customers/contact';
-import { bigintAsNumber, jsonText } from '../database/column-transformers';
+import { bigintAsNumber, jsonText, JsonObject } from '../database/column-transformers';
 
 @Entity('tenant')
 export class TenantEntity extends ContactColumns {
@@ -8,6 +8,6 @@ export class TenantEntity extends ContactColumns {
   @Column('bigint', { name: 'created_time', transformer: bigintAsNumber }) createdTime: number;
   @Column('varchar', { length: 255 }) title: string;
   @Column('varchar', { length: 255, nullable: true }) region: string | null;
-  @Column('text', { name: 'additional_info', nullable: true, transformer: jsonText }) additionalInfo: Record<string, any> | null;
+  @Column('text', { name: 'additional_info', nullable: true, transformer: jsonText }) additionalInfo: JsonObject | null;
   @VersionColumn({ type: 'bigint', transformer: bigintAsNumber }) version: number;
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryColumn, VersionColumn } from 'typeorm';
-import { bigintAsNumber, jsonText } from '../database/column-transformers';
+import { bigintAsNumber, jsonText, JsonObject } from '../database/column-transformers';
 
 export type Authority = 'SYS_ADMIN' | 'TENANT_ADMIN' | 'CUSTOMER_USER';
 export const AUTHORITIES: readonly Authority[] = ['SYS_ADMIN', 'TENANT_ADMIN', 'CUSTOMER_USER'];
@@ -15,7 +15,7 @@ export class UserEntity {
   @Column('varchar', { name: 'first_name', length: 255, nullable: true }) firstName: string | null;
   @Column('varchar', { name: 'last_name', length: 255, nullable: true }) lastName: string | null;
   @Column('varchar', { length: 255, nullable: true }) phone: string | null;
-  @Column('text', { name: 'additional_info', nullable: true, transformer: jsonText }) additionalInfo: Record<string, any> | null;
+  @Column('text', { name: 'additional_info', nullable: true, transformer: jsonText }) additionalInfo: JsonObject | null;
   @VersionColumn({ type: 'bigint', transformer: bigintAsNumber }) version: number;
 }
 

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../database/column-transformers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
 import { Type } from 'class-transformer';
@@ -20,6 +21,6 @@ export class DeviceProfileDto {
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) defaultEdgeRuleChainId?: EntityIdDto | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) firmwareId?: EntityIdDto | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) softwareId?: EntityIdDto | null;
-  @ApiPropertyOptional() @IsOptional() @IsObject() profileData?: Record<string, any>;
+  @ApiPropertyOptional() @IsOptional() @IsObject() profileData?: JsonObject;
   @ApiPropertyOptional() @IsOptional() @IsInt() version?: number | null;
 }

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../database/column-transformers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
@@ -10,8 +11,8 @@ export class DeviceDto {
   @ApiPropertyOptional() @IsOptional() @IsString() label?: string | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) deviceProfileId?: EntityIdDto | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) customerId?: EntityIdDto | null;
-  @ApiPropertyOptional() @IsOptional() @IsObject() deviceData?: Record<string, any> | null;
-  @ApiPropertyOptional() @IsOptional() @IsObject() additionalInfo?: Record<string, any> | null;
+  @ApiPropertyOptional() @IsOptional() @IsObject() deviceData?: JsonObject | null;
+  @ApiPropertyOptional() @IsOptional() @IsObject() additionalInfo?: JsonObject | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) firmwareId?: EntityIdDto | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) softwareId?: EntityIdDto | null;
   @ApiPropertyOptional() @IsOptional() @IsInt() version?: number | null;

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../database/column-transformers';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
@@ -20,7 +21,7 @@ export class UserDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) firstName?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) lastName?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) phone?: string | null;
-  @ApiPropertyOptional() @IsOptional() @IsObject() additionalInfo?: Record<string, any> | null;
+  @ApiPropertyOptional() @IsOptional() @IsObject() additionalInfo?: JsonObject | null;
   @ApiPropertyOptional() @IsOptional() @IsInt() version?: number | null;
 }
 
