@@ -4,7 +4,8 @@
 //
 //   CONNECTIONS=1000 npm run bench:connections
 //   CONNECTIONS=10000 npm run bench:connections
-import { countDataPoints, restClient, startProduct } from './product.mjs';
+import { restClient, startProduct } from '../../e2e/support/product.mjs';
+import { countDataPoints } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 1000);

@@ -6,7 +6,8 @@
 //   npm run build && npm run bench:mqtt                       # SQLite, 10 devices × 100 in flight, 10 s
 //   RATE=20000 npm run bench:mqtt                            # fixed offered load (msgs/s) for latency at that rate
 //   DATABASE_URL=postgres://…/postgres npm run bench:mqtt    # PostgreSQL (a temporary database is created)
-import { countDataPoints, percentile, restClient, startProduct } from './product.mjs';
+import { restClient, startProduct } from '../../e2e/support/product.mjs';
+import { countDataPoints, percentile } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
 const num = (name, fallback) => Number(process.env[name] ?? fallback);

@@ -15,7 +15,8 @@ const MQTT_TRANSPORT_TYPES = new Set(['DEFAULT', 'MQTT']);
 /** How a refused CONNECT is answered on MQTT 5; MQTT 3.x derives its CONNACK code from `connack` and gets no DISCONNECT. */
 export interface ConnectRefusal {
   connack: number;
-  disconnect: number;
+  /** Absent: close after the CONNACK without a DISCONNECT. */
+  disconnect?: number;
   reason: string;
 }
 
@@ -71,7 +72,10 @@ function credentialsRefusalCode(packet: IConnectPacket): Omit<ConnectRefusal, 'r
       : packet.clientId.trim() !== ''
         ? ReasonCode.CLIENT_IDENTIFIER_NOT_VALID
         : ReasonCode.NOT_AUTHORIZED;
-  return { connack: code, disconnect: code };
+  // The reference repeats the code in a DISCONNECT, but 0x85 and 0x86 are not DISCONNECT reason codes in
+  // MQTT 5: strict clients (mqtt.js) fail parsing it and report a protocol error instead of the CONNACK's
+  // "bad user name or password". Edgewise sends the DISCONNECT only with a code MQTT 5 allows there.
+  return { connack: code, disconnect: code === ReasonCode.NOT_AUTHORIZED ? code : undefined };
 }
 
 /** MQTT 3.x CONNACK return code for an MQTT 5 CONNACK reason (the reference's mapping). */
