@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestPki, TestPki } from '../plugins/transport-mqtt/src/test-support/test-pki';
+import { connectMqtt, refusalCode } from './support/mqtt-client';
+import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+
+const run = promisify(execFile);
+
+/** MQTT over TLS on the MQTTS port with a test CA made at test time, and X.509 device authentication. */
+describe('MQTT over TLS with X.509 devices', () => {
+  let pki: TestPki;
+  let files: string;
+  let product: Product;
+  let rest: RestClient;
+  let tlsPort: number;
+  let x509Device: string;
+
+  beforeAll(async () => {
+    pki = createTestPki();
+    files = mkdtempSync(join(tmpdir(), 'edgewise-e2e-tls-'));
+    writeFileSync(join(files, 'device.pem'), pki.device.cert);
+    writeFileSync(join(files, 'device.key'), pki.device.key);
+    product = await startProduct({ MQTT_TLS_CERT_FILE: pki.serverCertFile, MQTT_TLS_KEY_FILE: pki.serverKeyFile, MQTT_TLS_CA_FILE: pki.caFile });
+    rest = await restClient(product.url);
+    tlsPort = product.ports.mqtt.mqtts;
+    const created = await rest.request('POST', '/api/device-with-credentials', {
+      device: { name: 'x509-device' },
+      credentials: { credentialsType: 'X509_CERTIFICATE', credentialsValue: pki.device.cert.toString() },
+    });
+    expect(created.status).toBe(200);
+    x509Device = created.body.id.id;
+  });
+  afterAll(async () => {
+    await product?.stop();
+    pki?.remove();
+    rmSync(files, { recursive: true, force: true });
+  });
+
+  const latest = async (deviceId: string) => (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
+
+  it('listens on the MQTTS port only because a certificate is configured', () => {
+    expect(Object.keys(product.ports.mqtt).sort()).toEqual(['mqtt', 'mqtts']);
+  });
+
+  it('authenticates a device by its client certificate (mosquitto_pub --cert/--key)', async () => {
+    await run('mosquitto_pub', [
+      '-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', pki.caFile, '--cert', join(files, 'device.pem'), '--key', join(files, 'device.key'),
+      '-q', '1', '-t', 'v1/devices/me/telemetry', '-m', '{"secure":1}',
+    ]);
+    expect((await latest(x509Device)).secure[0].value).toBe('1');
+  });
+
+  it('authenticates the same certificate with mqtt.js, ignoring any username', async () => {
+    const client = await connectMqtt(tlsPort, { protocol: 'mqtts', ca: readFileSync(pki.caFile), cert: pki.device.cert, key: pki.device.key, username: 'ignored' });
+    await client.publishAsync('v1/devices/me/telemetry', '{"viaMqttJs":2}', { qos: 1 });
+    client.end(true);
+    expect((await latest(x509Device)).viaMqttJs[0].value).toBe('2');
+  });
+
+  it('accepts access tokens over TLS without a client certificate', async () => {
+    const tokenDevice = (await rest.createDevice('tls-token-device', 'TLS_TOKEN')).id.id;
+    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', pki.caFile, '-u', 'TLS_TOKEN', '-q', '1', '-t', 'v1/devices/me/telemetry', '-m', '{"t":3}']);
+    expect((await latest(tokenDevice)).t[0].value).toBe('3');
+  });
+
+  it('refuses a certificate no device has, and an expired one', async () => {
+    await rest.request('DELETE', `/api/device/${x509Device}`);
+    const tls = { protocol: 'mqtts' as const, ca: readFileSync(pki.caFile) };
+    expect(await refusalCode(tlsPort, { ...tls, cert: pki.device.cert, key: pki.device.key })).toBe(5);
+    expect(await refusalCode(tlsPort, { ...tls, cert: pki.expiredDevice.cert, key: pki.expiredDevice.key, protocolVersion: 5 })).toBe(0x87);
+  });
+});
