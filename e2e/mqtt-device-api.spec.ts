@@ -114,6 +114,27 @@ describe('MQTT device API', () => {
     });
   });
 
+  describe('device-profile topics', () => {
+    it('takes telemetry on the profile topic and no longer on the v1 topic it replaces', async () => {
+      const profile = await rest.request('POST', '/api/deviceProfile', {
+        name: 'Custom MQTT topics',
+        type: 'DEFAULT',
+        transportType: 'MQTT',
+        profileData: {
+          configuration: { type: 'DEFAULT' },
+          transportConfiguration: { type: 'MQTT', deviceTelemetryTopic: 'sensors/+/data', deviceAttributesTopic: 'sensors/+/attrs', deviceAttributesSubscribeTopic: '' },
+        },
+      });
+      expect(profile.status).toBe(200);
+      const created = await rest.request('POST', '/api/device?accessToken=CUSTOM_TOPICS', { name: 'custom-topics', deviceProfileId: profile.body.id });
+      const client = await connectMqtt(port, { username: 'CUSTOM_TOPICS', protocolVersion: 5 });
+      clients.push(client);
+      await client.publishAsync('sensors/s1/data', '{"custom":1}', { qos: 1 });
+      await expect(client.publishAsync('v1/devices/me/telemetry', '{"v1":1}', { qos: 1 })).rejects.toMatchObject({ code: 0x90 });
+      expect(Object.keys(await latest(created.body.id.id))).toEqual(['custom']);
+    });
+  });
+
   describe('bad input', () => {
     it('MQTT 3.1.1: closes the connection on malformed JSON, stores nothing, keeps serving others', async () => {
       const { id, client } = await device();

@@ -97,6 +97,7 @@ export function identityOf(device: DeviceEntity, profile: DeviceProfileEntity | 
     tenantId: device.tenantId,
     customerId: device.customerId,
     transportType: profile?.transportType ?? 'DEFAULT',
+    transportConfiguration: profile?.profileData?.transportConfiguration,
     isGateway: device.additionalInfo?.gateway === true,
   };
 }

@@ -25,6 +25,11 @@ export interface DeviceIdentity {
   customerId: string;
   /** Profile transport type: `DEFAULT`, `MQTT`, `COAP`, `LWM2M`, `SNMP`. */
   transportType: string;
+  /**
+   * The device profile's `profileData.transportConfiguration` as ThingsBoard shapes it (e.g. MQTT custom
+   * topics, `sendAckOnValidationException`); transports read the members of their own type.
+   */
+  transportConfiguration?: Readonly<Record<string, unknown>>;
   isGateway: boolean;
 }
 

@@ -12,6 +12,7 @@ import { parseAttributesRequest, parseClientRpc } from './device-payloads';
 import { InflightDownlinks } from './inflight-downlinks';
 import type { MqttLink, SessionHandler } from './link';
 import { OrderedAcks, type AckSink, type PendingAck } from './ordered-acks';
+import { ProfileTopics } from './profile-topics';
 import { ReasonCode } from './reason-codes';
 import { answerSubscribe, answerUnsubscribe } from './subscribe-answers';
 import { SessionSubscriptions } from './subscriptions';
@@ -54,6 +55,7 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
   private readonly acks = new OrderedAcks(this);
   private readonly subscriptions = new SessionSubscriptions();
   private readonly downlinks: InflightDownlinks;
+  private readonly profileTopics: ProfileTopics | undefined;
 
   constructor(
     private readonly link: MqttLink,
@@ -66,6 +68,7 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
     this.v5 = link.v5;
     this.downlinks = new InflightDownlinks(serverRpcAckTimeoutMs);
     this.session = context.openSession(device, this);
+    this.profileTopics = ProfileTopics.of(device.transportConfiguration);
   }
 
   get device(): DeviceIdentity {
@@ -75,7 +78,7 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
   // ---- uplinks ----
 
   onPublish(packet: IPublishPacket): void {
-    const route = routeUplink(packet.topic);
+    const route = this.profileTopics ? this.profileTopics.route(packet.topic, routeUplink) : routeUplink(packet.topic);
     if (route === undefined) return this.answerUnknownTopic(packet);
     switch (route.kind) {
       case 'telemetry':
@@ -115,6 +118,7 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
     if (this.link.closed) return;
     if (!isPayloadError(error)) return this.failInternally(error);
     if (this.v5) ack.complete(ReasonCode.PAYLOAD_FORMAT_INVALID);
+    else if (this.profileTopics?.sendAckOnValidationException) ack.complete(ReasonCode.SUCCESS);
     else this.link.terminate();
   }
 
@@ -207,8 +211,13 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
   onSubscribe(packet: ISubscribePacket): void {
     answerSubscribe(this.link, packet, (filter, qos) => {
       const route = routeSubscription(filter);
-      if (route === undefined) return false;
-      this.subscriptions.add(filter, route, qos);
+      if (route !== undefined) {
+        this.subscriptions.add(filter, route, qos);
+        return true;
+      }
+      const profileQos = this.profileTopics?.attributeSubscriptionQos(filter, qos);
+      if (profileQos === undefined) return false;
+      this.subscriptions.add(filter, { kind: 'attributeUpdates', family: 'v1' }, profileQos);
       return true;
     });
     // After the SUBACK, so that whatever the core pushes at once (pending RPCs) follows it.
