@@ -38,7 +38,7 @@ export default defineConfig(
   },
   {
     // Tests read arbitrary HTTP/JSON bodies; `any` there is the honest type.
-    files: ['**/*.spec.ts', '**/test/**/*.ts', 'e2e/**/*.ts'],
+    files: ['**/*.spec.ts', '**/test/**/*.ts', 'e2e/**/*.ts', 'e2e/**/*.mts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

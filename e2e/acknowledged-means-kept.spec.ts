@@ -46,7 +46,10 @@ describe('acknowledged means kept', () => {
 
     await product.start();
     const after = await restClient(product.url);
-    const history = await after.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=seq&startTs=${firstTs}&endTs=${firstTs + next}&limit=100000&orderBy=ASC`);
+    const history = await after.request(
+      'GET',
+      `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=seq&startTs=${firstTs}&endTs=${firstTs + next}&limit=100000&orderBy=ASC`,
+    );
     const stored = new Set((history.body.seq ?? []).map((p: { ts: number }) => p.ts));
     expect(history.status).toBe(200);
     const lost = acknowledged.filter((ts) => !stored.has(ts));

@@ -24,9 +24,35 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
   /** Starts mosquitto_sub; resolves once it is subscribed, with the line it will print (`topic payload`). */
   const subscribe = async (topic: string): Promise<{ received: Promise<string> }> => {
     // stdbuf: mosquitto_sub block-buffers stdout into a pipe, which would hide the SUBACK line until it exits.
-    const sub = spawn('stdbuf', ['-oL', 'mosquitto_sub', '-h', '127.0.0.1', '-p', port, '-u', TOKEN, '-t', topic, '-C', '1', '-v', '-q', '1', '-d']);
+    const sub = spawn('stdbuf', [
+      '-oL',
+      'mosquitto_sub',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      port,
+      '-u',
+      TOKEN,
+      '-t',
+      topic,
+      '-C',
+      '1',
+      '-v',
+      '-q',
+      '1',
+      '-d',
+    ]);
     let out = '';
-    const lines = new Promise<string>((resolve) => sub.on('exit', () => resolve(out.split('\n').filter((l) => l.startsWith('v1/')).join('\n'))));
+    const lines = new Promise<string>((resolve) =>
+      sub.on('exit', () =>
+        resolve(
+          out
+            .split('\n')
+            .filter((l) => l.startsWith('v1/'))
+            .join('\n'),
+        ),
+      ),
+    );
     await new Promise<void>((ready) =>
       sub.stdout.on('data', (chunk) => {
         out += chunk;
@@ -37,7 +63,20 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
   };
 
   it('publishes telemetry with mosquitto_pub (QoS 1) that the REST API then returns', async () => {
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-u', TOKEN, '-q', '1', '-t', 'v1/devices/me/telemetry', '-m', '{"temperature":25}']);
+    await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      port,
+      '-u',
+      TOKEN,
+      '-q',
+      '1',
+      '-t',
+      'v1/devices/me/telemetry',
+      '-m',
+      '{"temperature":25}',
+    ]);
     const latest = await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=temperature`);
     expect(latest.body.temperature[0].value).toBe('25');
   });
@@ -55,12 +94,27 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
     const [topic, payload] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
     expect(JSON.parse(payload)).toEqual({ method: 'ping', params: {} });
     const requestId = topic.split('/').pop();
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-u', TOKEN, '-q', '1', '-t', `v1/devices/me/rpc/response/${requestId}`, '-m', '{"pong":true}']);
+    await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      port,
+      '-u',
+      TOKEN,
+      '-q',
+      '1',
+      '-t',
+      `v1/devices/me/rpc/response/${requestId}`,
+      '-m',
+      '{"pong":true}',
+    ]);
     expect((await pending).body).toEqual({ pong: true });
   });
 
   it('is refused with an unknown token', async () => {
-    await expect(run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-u', 'WRONG', '-t', 'v1/devices/me/telemetry', '-m', '{}'])).rejects.toMatchObject({
+    await expect(
+      run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-u', 'WRONG', '-t', 'v1/devices/me/telemetry', '-m', '{}']),
+    ).rejects.toMatchObject({
       stderr: expect.stringMatching(/not authori[sz]ed/i),
     });
   });

@@ -49,7 +49,10 @@ describe('MQTT device API', () => {
     it('checks MQTT basic credentials: client id, user name and password', async () => {
       const created = await rest.request('POST', '/api/device-with-credentials', {
         device: { name: 'mqtt-basic-e2e' },
-        credentials: { credentialsType: 'MQTT_BASIC', credentialsValue: JSON.stringify({ clientId: 'c1', userName: 'u1', password: 'p1' }) },
+        credentials: {
+          credentialsType: 'MQTT_BASIC',
+          credentialsValue: JSON.stringify({ clientId: 'c1', userName: 'u1', password: 'p1' }),
+        },
       });
       expect(created.status).toBe(200);
       const ok = await connectMqtt(port, { clientId: 'c1', username: 'u1', password: 'p1' });
@@ -72,9 +75,21 @@ describe('MQTT device API', () => {
 
     it('stores every point of a timestamped array at its own ts', async () => {
       const { id, client } = await device();
-      await client.publishAsync('v1/devices/me/telemetry', '[{"ts":1700000000000,"values":{"a":1}},{"ts":1700000001000,"values":{"a":2}}]', { qos: 1 });
-      const history = await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/timeseries?keys=a&startTs=1700000000000&endTs=1700000002000&orderBy=ASC`);
-      expect(history.body).toEqual({ a: [{ ts: 1700000000000, value: '1' }, { ts: 1700000001000, value: '2' }] });
+      await client.publishAsync(
+        'v1/devices/me/telemetry',
+        '[{"ts":1700000000000,"values":{"a":1}},{"ts":1700000001000,"values":{"a":2}}]',
+        { qos: 1 },
+      );
+      const history = await rest.request(
+        'GET',
+        `/api/plugins/telemetry/DEVICE/${id}/values/timeseries?keys=a&startTs=1700000000000&endTs=1700000002000&orderBy=ASC`,
+      );
+      expect(history.body).toEqual({
+        a: [
+          { ts: 1700000000000, value: '1' },
+          { ts: 1700000001000, value: '2' },
+        ],
+      });
     });
 
     it('accepts the short v2 topics', async () => {
@@ -86,7 +101,9 @@ describe('MQTT device API', () => {
     it('stores client attributes and answers attribute requests on the request id', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/attributes', '{"fw":"v1.0"}', { qos: 1 });
-      expect((await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/CLIENT_SCOPE`)).body).toMatchObject([{ key: 'fw', value: 'v1.0' }]);
+      expect((await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/CLIENT_SCOPE`)).body).toMatchObject([
+        { key: 'fw', value: 'v1.0' },
+      ]);
       await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { target: 22 });
       await client.subscribeAsync('v1/devices/me/attributes/response/+');
       const answer = nextMessage(client, 'v1/devices/me/attributes/response/7');
@@ -122,11 +139,19 @@ describe('MQTT device API', () => {
         transportType: 'MQTT',
         profileData: {
           configuration: { type: 'DEFAULT' },
-          transportConfiguration: { type: 'MQTT', deviceTelemetryTopic: 'sensors/+/data', deviceAttributesTopic: 'sensors/+/attrs', deviceAttributesSubscribeTopic: '' },
+          transportConfiguration: {
+            type: 'MQTT',
+            deviceTelemetryTopic: 'sensors/+/data',
+            deviceAttributesTopic: 'sensors/+/attrs',
+            deviceAttributesSubscribeTopic: '',
+          },
         },
       });
       expect(profile.status).toBe(200);
-      const created = await rest.request('POST', '/api/device?accessToken=CUSTOM_TOPICS', { name: 'custom-topics', deviceProfileId: profile.body.id });
+      const created = await rest.request('POST', '/api/device?accessToken=CUSTOM_TOPICS', {
+        name: 'custom-topics',
+        deviceProfileId: profile.body.id,
+      });
       const client = await connectMqtt(port, { username: 'CUSTOM_TOPICS', protocolVersion: 5 });
       clients.push(client);
       await client.publishAsync('sensors/s1/data', '{"custom":1}', { qos: 1 });
@@ -197,7 +222,11 @@ describe('MQTT device API', () => {
       const { id, client } = await device();
       await client.subscribeAsync('v1/devices/me/rpc/request/+');
       expect((await rest.request('POST', `/api/rpc/oneway/${id}`, { method: 'blink', params: {} })).status).toBe(200);
-      const timeout = await rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'silent', params: {}, expirationTime: Date.now() + 500 });
+      const timeout = await rest.request('POST', `/api/rpc/twoway/${id}`, {
+        method: 'silent',
+        params: {},
+        expirationTime: Date.now() + 500,
+      });
       expect(timeout.status).toBe(504);
       client.on('message', (topic) => {
         const requestId = /rpc\/request\/(\d+)$/.exec(topic)?.[1];
@@ -208,13 +237,19 @@ describe('MQTT device API', () => {
 
     it('tracks a persistent one-way call to DELIVERED when the device acknowledges it', async () => {
       const { id, client } = await device();
-      const { body } = await rest.request('POST', `/api/rpc/oneway/${id}`, { method: 'later', params: {}, persistent: true, timeout: 60000 });
+      const { body } = await rest.request('POST', `/api/rpc/oneway/${id}`, {
+        method: 'later',
+        params: {},
+        persistent: true,
+        timeout: 60000,
+      });
       const delivered = nextMessage(client, /^v1\/devices\/me\/rpc\/request\/\d+$/);
       await client.subscribeAsync('v1/devices/me/rpc/request/+', { qos: 1 });
       expect(JSON.parse((await delivered).payload)).toEqual({ method: 'later', params: {} });
       const until = Date.now() + 5000;
       let status = '';
-      while (status !== 'DELIVERED' && Date.now() < until) status = (await rest.request('GET', `/api/rpc/persistent/${body.rpcId}`)).body.status;
+      while (status !== 'DELIVERED' && Date.now() < until)
+        status = (await rest.request('GET', `/api/rpc/persistent/${body.rpcId}`)).body.status;
       expect(status).toBe('DELIVERED');
     });
 
@@ -245,7 +280,10 @@ describe('MQTT device API', () => {
       const until = Date.now() + 5000;
       let state: Record<string, unknown> = {};
       while (state.active !== true && Date.now() < until) {
-        const attrs = (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/SERVER_SCOPE`)).body as { key: string; value: unknown }[];
+        const attrs = (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/SERVER_SCOPE`)).body as {
+          key: string;
+          value: unknown;
+        }[];
         state = Object.fromEntries(attrs.map((a) => [a.key, a.value]));
       }
       expect(state).toMatchObject({ active: true, lastConnectTime: expect.any(Number), lastActivityTime: expect.any(Number) });

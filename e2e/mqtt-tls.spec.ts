@@ -24,7 +24,11 @@ describe('MQTT over TLS with X.509 devices', () => {
     files = mkdtempSync(join(tmpdir(), 'edgewise-e2e-tls-'));
     writeFileSync(join(files, 'device.pem'), pki.device.cert);
     writeFileSync(join(files, 'device.key'), pki.device.key);
-    product = await startProduct({ MQTT_TLS_CERT_FILE: pki.serverCertFile, MQTT_TLS_KEY_FILE: pki.serverKeyFile, MQTT_TLS_CA_FILE: pki.caFile });
+    product = await startProduct({
+      MQTT_TLS_CERT_FILE: pki.serverCertFile,
+      MQTT_TLS_KEY_FILE: pki.serverKeyFile,
+      MQTT_TLS_CA_FILE: pki.caFile,
+    });
     rest = await restClient(product.url);
     tlsPort = product.ports.mqtt.mqtts;
     const created = await rest.request('POST', '/api/device-with-credentials', {
@@ -40,7 +44,8 @@ describe('MQTT over TLS with X.509 devices', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
-  const latest = async (deviceId: string) => (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
+  const latest = async (deviceId: string) =>
+    (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
 
   it('listens on the MQTTS port only because a certificate is configured', () => {
     expect(Object.keys(product.ports.mqtt).sort()).toEqual(['mqtt', 'mqtts']);
@@ -48,14 +53,34 @@ describe('MQTT over TLS with X.509 devices', () => {
 
   it('authenticates a device by its client certificate (mosquitto_pub --cert/--key)', async () => {
     await run('mosquitto_pub', [
-      '-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', pki.caFile, '--cert', join(files, 'device.pem'), '--key', join(files, 'device.key'),
-      '-q', '1', '-t', 'v1/devices/me/telemetry', '-m', '{"secure":1}',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsPort),
+      '--cafile',
+      pki.caFile,
+      '--cert',
+      join(files, 'device.pem'),
+      '--key',
+      join(files, 'device.key'),
+      '-q',
+      '1',
+      '-t',
+      'v1/devices/me/telemetry',
+      '-m',
+      '{"secure":1}',
     ]);
     expect((await latest(x509Device)).secure[0].value).toBe('1');
   });
 
   it('authenticates the same certificate with mqtt.js, ignoring any username', async () => {
-    const client = await connectMqtt(tlsPort, { protocol: 'mqtts', ca: readFileSync(pki.caFile), cert: pki.device.cert, key: pki.device.key, username: 'ignored' });
+    const client = await connectMqtt(tlsPort, {
+      protocol: 'mqtts',
+      ca: readFileSync(pki.caFile),
+      cert: pki.device.cert,
+      key: pki.device.key,
+      username: 'ignored',
+    });
     await client.publishAsync('v1/devices/me/telemetry', '{"viaMqttJs":2}', { qos: 1 });
     client.end(true);
     expect((await latest(x509Device)).viaMqttJs[0].value).toBe('2');
@@ -63,7 +88,22 @@ describe('MQTT over TLS with X.509 devices', () => {
 
   it('accepts access tokens over TLS without a client certificate', async () => {
     const tokenDevice = (await rest.createDevice('tls-token-device', 'TLS_TOKEN')).id.id;
-    await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(tlsPort), '--cafile', pki.caFile, '-u', 'TLS_TOKEN', '-q', '1', '-t', 'v1/devices/me/telemetry', '-m', '{"t":3}']);
+    await run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsPort),
+      '--cafile',
+      pki.caFile,
+      '-u',
+      'TLS_TOKEN',
+      '-q',
+      '1',
+      '-t',
+      'v1/devices/me/telemetry',
+      '-m',
+      '{"t":3}',
+    ]);
     expect((await latest(tokenDevice)).t[0].value).toBe('3');
   });
 

@@ -16,7 +16,8 @@ describe('attributes REST API', () => {
   });
   afterAll(() => app?.close());
 
-  const post = (path: string, body: string, contentType = 'application/json') => api.request('POST', `${BASE}/${path}`, body, { 'content-type': contentType });
+  const post = (path: string, body: string, contentType = 'application/json') =>
+    api.request('POST', `${BASE}/${path}`, body, { 'content-type': contentType });
   const values = async (device: string, suffix = '') => (await api.get(`${BASE}/DEVICE/${device}/values/attributes${suffix}`)).body;
 
   it('saves through all three path forms and answers 200 with an empty body', async () => {
@@ -35,13 +36,22 @@ describe('attributes REST API', () => {
 
   it('answers typed values, doubles written as doubles, JSON embedded', async () => {
     const device = await fixtures.device('attr-types');
-    await post(`DEVICE/${device}/SERVER_SCOPE`, '{"fw":"1.0","ratio":42.0,"count":7,"on":true,"name":"x","cfg":{"a":[1,2.50]},"numeric":"25"}');
+    await post(
+      `DEVICE/${device}/SERVER_SCOPE`,
+      '{"fw":"1.0","ratio":42.0,"count":7,"on":true,"name":"x","cfg":{"a":[1,2.50]},"numeric":"25"}',
+    );
     const res = await api.get(`${BASE}/DEVICE/${device}/values/attributes/SERVER_SCOPE?keys=ratio,fw,cfg,numeric`);
     const text = res.text.replace(/"lastUpdateTs":\d+,/g, '');
     // "1.0" and "25" are numeric strings: JSON type cast stores them as DOUBLE / LONG.
-    expect(text).toBe('[{"key":"cfg","value":{"a":[1,2.50]}},{"key":"fw","value":1.0},{"key":"numeric","value":25},{"key":"ratio","value":42.0}]');
+    expect(text).toBe(
+      '[{"key":"cfg","value":{"a":[1,2.50]}},{"key":"fw","value":1.0},{"key":"numeric","value":25},{"key":"ratio","value":42.0}]',
+    );
     const all = await values(device);
-    expect(Object.fromEntries(all.map((a: { key: string; value: unknown }) => [a.key, a.value]))).toMatchObject({ count: 7, on: true, name: 'x' });
+    expect(Object.fromEntries(all.map((a: { key: string; value: unknown }) => [a.key, a.value]))).toMatchObject({
+      count: 7,
+      on: true,
+      name: 'x',
+    });
   });
 
   it('overwrites a saved key and moves its lastUpdateTs', async () => {

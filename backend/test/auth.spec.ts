@@ -32,7 +32,9 @@ describe('auth', () => {
   });
 
   it('refuses a forged token', async () => {
-    const res = await new ApiClient(app.url, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl').get('/api/deviceProfiles?pageSize=1&page=0');
+    const res = await new ApiClient(app.url, 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl').get(
+      '/api/deviceProfiles?pageSize=1&page=0',
+    );
     expect(res.status).toBe(401);
   });
 

@@ -22,10 +22,19 @@ describe('device authentication', () => {
     api = await app.api.login(TENANT_ADMIN);
     auth = app.running.app.get(DeviceAuthenticator);
     ids.token = (await api.post('/api/device?accessToken=T1', { name: 'token-device' })).body.id.id;
-    await withCredentials('basic-full', { credentialsType: 'MQTT_BASIC', credentialsValue: JSON.stringify({ clientId: 'c1', userName: 'u1', password: 'p1' }) });
-    await withCredentials('basic-user-only', { credentialsType: 'MQTT_BASIC', credentialsValue: JSON.stringify({ userName: 'u2', password: 'p2' }) });
+    await withCredentials('basic-full', {
+      credentialsType: 'MQTT_BASIC',
+      credentialsValue: JSON.stringify({ clientId: 'c1', userName: 'u1', password: 'p1' }),
+    });
+    await withCredentials('basic-user-only', {
+      credentialsType: 'MQTT_BASIC',
+      credentialsValue: JSON.stringify({ userName: 'u2', password: 'p2' }),
+    });
     await withCredentials('basic-client-only', { credentialsType: 'MQTT_BASIC', credentialsValue: JSON.stringify({ clientId: 'c3' }) });
-    await withCredentials('x509', { credentialsType: 'X509_CERTIFICATE', credentialsValue: `-----BEGIN CERTIFICATE-----\n${CERT_BODY}\n-----END CERTIFICATE-----` });
+    await withCredentials('x509', {
+      credentialsType: 'X509_CERTIFICATE',
+      credentialsValue: `-----BEGIN CERTIFICATE-----\n${CERT_BODY}\n-----END CERTIFICATE-----`,
+    });
   });
   afterAll(() => app?.close());
 
@@ -36,7 +45,10 @@ describe('device authentication', () => {
 
   it('finds a device by access token, with its identity', async () => {
     const result = await auth.authenticate({ type: 'ACCESS_TOKEN', token: 'T1' });
-    expect(result).toMatchObject({ ok: true, device: { deviceId: ids.token, deviceName: 'token-device', deviceType: 'default', transportType: 'DEFAULT', isGateway: false } });
+    expect(result).toMatchObject({
+      ok: true,
+      device: { deviceId: ids.token, deviceName: 'token-device', deviceType: 'default', transportType: 'DEFAULT', isGateway: false },
+    });
     expect(await deviceOf({ type: 'ACCESS_TOKEN', token: 'nope' })).toBe('NOT_FOUND');
   });
 
@@ -62,7 +74,12 @@ describe('device authentication', () => {
   });
 
   it('finds a device by its certificate, PEM or bare body', async () => {
-    expect(await deviceOf({ type: 'X509_CERTIFICATE', certificate: `-----BEGIN CERTIFICATE-----\r\n${CERT_BODY}\r\n-----END CERTIFICATE-----\r\n` })).toBe('x509');
+    expect(
+      await deviceOf({
+        type: 'X509_CERTIFICATE',
+        certificate: `-----BEGIN CERTIFICATE-----\r\n${CERT_BODY}\r\n-----END CERTIFICATE-----\r\n`,
+      }),
+    ).toBe('x509');
     expect(await deviceOf({ type: 'X509_CERTIFICATE', certificate: CERT_BODY })).toBe('x509');
     expect(await deviceOf({ type: 'X509_CERTIFICATE', certificate: 'AAAA' })).toBe('NOT_FOUND');
   });

@@ -64,8 +64,14 @@ describe('device sessions in the core', () => {
     const { session, deviceId } = await openSession('S3');
     await session.postAttributes('{"fw":"v1.0","ratio":0.5}');
     await api.post(`/api/plugins/telemetry/DEVICE/${deviceId}/SHARED_SCOPE`, { target: 22, mode: 'eco' });
-    expect(JSON.parse(await session.getAttributes({ clientKeys: ['fw'], sharedKeys: ['target'] }))).toEqual({ client: { fw: 'v1.0' }, shared: { target: 22 } });
-    expect(JSON.parse(await session.getAttributes({}))).toEqual({ client: { fw: 'v1.0', ratio: 0.5 }, shared: { mode: 'eco', target: 22 } });
+    expect(JSON.parse(await session.getAttributes({ clientKeys: ['fw'], sharedKeys: ['target'] }))).toEqual({
+      client: { fw: 'v1.0' },
+      shared: { target: 22 },
+    });
+    expect(JSON.parse(await session.getAttributes({}))).toEqual({
+      client: { fw: 'v1.0', ratio: 0.5 },
+      shared: { mode: 'eco', target: 22 },
+    });
     expect(await session.getAttributes({ clientKeys: ['nope'] })).toBe('{}');
   });
 

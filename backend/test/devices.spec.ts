@@ -30,7 +30,12 @@ describe('devices', () => {
     const id = created.body.id.id;
     expect((await api.get(`/api/device/${id}`)).body.name).toBe('Thermostat-1');
     const creds = await api.get(`/api/device/${id}/credentials`);
-    expect(creds.body).toMatchObject({ credentialsType: 'ACCESS_TOKEN', credentialsId: 'A1_TEST_TOKEN', credentialsValue: null, deviceId: { entityType: 'DEVICE', id } });
+    expect(creds.body).toMatchObject({
+      credentialsType: 'ACCESS_TOKEN',
+      credentialsId: 'A1_TEST_TOKEN',
+      credentialsValue: null,
+      deviceId: { entityType: 'DEVICE', id },
+    });
   });
 
   it('generates a 20-character token when none is given', async () => {
@@ -43,7 +48,11 @@ describe('devices', () => {
     await api.post('/api/device?accessToken=DUP_TOKEN', { name: 'Dup-1' });
     const second = await api.post('/api/device?accessToken=DUP_TOKEN', { name: 'Dup-2' });
     expect(second.status).toBe(400);
-    expect(second.body).toMatchObject({ status: 400, message: 'Device credentials are already assigned to another device!', errorCode: 31 });
+    expect(second.body).toMatchObject({
+      status: 400,
+      message: 'Device credentials are already assigned to another device!',
+      errorCode: 31,
+    });
     expect((await api.get('/api/tenant/devices?deviceName=Dup-2')).status).toBe(404);
   });
 
@@ -98,22 +107,34 @@ describe('devices', () => {
   describe('credentials', () => {
     it('stores MQTT basic credentials under the SHA3 lookup id and checks the combinations', async () => {
       const value = JSON.stringify({ clientId: 'c1', userName: 'u1', password: 'p1' });
-      const created = await api.post('/api/device-with-credentials', { device: { name: 'Mqtt-basic' }, credentials: { credentialsType: 'MQTT_BASIC', credentialsValue: value } });
+      const created = await api.post('/api/device-with-credentials', {
+        device: { name: 'Mqtt-basic' },
+        credentials: { credentialsType: 'MQTT_BASIC', credentialsValue: value },
+      });
       expect(created.status).toBe(200);
       const creds = (await api.get(`/api/device/${created.body.id.id}/credentials`)).body;
       expect(creds.credentialsId).toBe(sha3('c1|u1'));
       expect(JSON.parse(creds.credentialsValue)).toEqual({ clientId: 'c1', userName: 'u1', password: 'p1' });
 
-      const userOnly = await api.post('/api/device/credentials', { ...creds, credentialsValue: JSON.stringify({ userName: 'only-user', password: 'x' }) });
+      const userOnly = await api.post('/api/device/credentials', {
+        ...creds,
+        credentialsValue: JSON.stringify({ userName: 'only-user', password: 'x' }),
+      });
       expect(userOnly.body.credentialsId).toBe('only-user');
-      const clientOnly = await api.post('/api/device/credentials', { ...creds, credentialsValue: JSON.stringify({ clientId: 'only-client' }) });
+      const clientOnly = await api.post('/api/device/credentials', {
+        ...creds,
+        credentialsValue: JSON.stringify({ clientId: 'only-client' }),
+      });
       expect(clientOnly.body.credentialsId).toBe(sha3('only-client'));
       expect(clientOnly.body.version).toBe(creds.version + 2);
 
       const empty = await api.post('/api/device/credentials', { ...creds, credentialsValue: JSON.stringify({ password: 'x' }) });
       expect(empty.status).toBe(400);
       expect(empty.body.message).toBe('Both mqtt client id and user name are empty!');
-      const clientWithPassword = await api.post('/api/device/credentials', { ...creds, credentialsValue: JSON.stringify({ clientId: 'c', password: 'x' }) });
+      const clientWithPassword = await api.post('/api/device/credentials', {
+        ...creds,
+        credentialsValue: JSON.stringify({ clientId: 'c', password: 'x' }),
+      });
       expect(clientWithPassword.status).toBe(400);
       // nothing changed by the refused updates
       expect((await api.get(`/api/device/${created.body.id.id}/credentials`)).body.credentialsId).toBe(sha3('only-client'));
@@ -122,13 +143,16 @@ describe('devices', () => {
     it('stores an X.509 certificate trimmed, under the SHA3 of its body', async () => {
       const body = 'MIIBszCCAVmgAwIBAgIUQ2VydGlmaWNhdGVGb3JUZXN0czAKBggqhkjOPQQDAjAP';
       const pem = `-----BEGIN CERTIFICATE-----\r\n${body.slice(0, 30)}\n${body.slice(30)}\n-----END CERTIFICATE-----\n`;
-      const created = await api.post('/api/device-with-credentials', { device: { name: 'X509-dev' }, credentials: { credentialsType: 'X509_CERTIFICATE', credentialsValue: pem } });
+      const created = await api.post('/api/device-with-credentials', {
+        device: { name: 'X509-dev' },
+        credentials: { credentialsType: 'X509_CERTIFICATE', credentialsValue: pem },
+      });
       expect(created.status).toBe(200);
       const creds = (await api.get(`/api/device/${created.body.id.id}/credentials`)).body;
       expect(creds).toMatchObject({ credentialsType: 'X509_CERTIFICATE', credentialsId: sha3(body), credentialsValue: body });
     });
 
-    it('refuses taking another device\'s token on update', async () => {
+    it("refuses taking another device's token on update", async () => {
       await api.post('/api/device?accessToken=TAKEN', { name: 'Owner' });
       const other = await api.post('/api/device', { name: 'Thief' });
       const creds = (await api.get(`/api/device/${other.body.id.id}/credentials`)).body;
@@ -140,7 +164,12 @@ describe('devices', () => {
 
   describe('paging, search and sort', () => {
     beforeAll(async () => {
-      for (const [name, label] of [['pg-alpha', 'Kitchen'], ['pg-bravo', 'Hall'], ['pg-charlie', 'kitchen sink'], ['pg-delta', null]]) {
+      for (const [name, label] of [
+        ['pg-alpha', 'Kitchen'],
+        ['pg-bravo', 'Hall'],
+        ['pg-charlie', 'kitchen sink'],
+        ['pg-delta', null],
+      ]) {
         await api.post('/api/device', { name, label, type: 'paging' });
       }
     });
@@ -174,7 +203,7 @@ describe('devices', () => {
       expect(infos.body.data[0]).toMatchObject({ name: 'pg-alpha', deviceProfileName: 'paging', customerTitle: null, active: false });
     });
 
-    it('refuses bad paging parameters with ThingsBoard\'s messages', async () => {
+    it("refuses bad paging parameters with ThingsBoard's messages", async () => {
       const zero = await api.get('/api/tenant/devices?pageSize=0&page=0');
       expect(zero.status).toBe(400);
       expect(zero.body.message).toBe("Incorrect page link page size '0'. Page size must be greater than zero.");
@@ -264,7 +293,7 @@ describe('device isolation between tenants and customers', () => {
     expect(infos.body.data[0]).toMatchObject({ name: 'A-assigned', customerTitle: 'Company A' });
   });
 
-  it('refuses assigning a device to another tenant\'s customer', async () => {
+  it("refuses assigning a device to another tenant's customer", async () => {
     const { customerId: foreignCustomer } = await createCustomerUser(tenantB, 'Company B');
     const res = await tenantA.post(`/api/customer/${foreignCustomer}/device/${deviceA}`);
     expect(res.status).toBe(403);

@@ -48,7 +48,7 @@ describe('the server process', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'UP', database: 'sqlite' });
     expect(existsSync(join(dataDir, 'edgewise.sqlite'))).toBe(true);
-    expect(run.output()).toContain('still has ThingsBoard\'s public demo password');
+    expect(run.output()).toContain("still has ThingsBoard's public demo password");
     const docs = await fetch(`${url}/v3/api-docs`);
     expect(((await docs.json()) as { paths: Record<string, unknown> }).paths['/api/device']).toBeDefined();
     run.kill('SIGTERM');

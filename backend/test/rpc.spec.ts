@@ -108,11 +108,22 @@ describe('server-side RPC', () => {
 
   it('stores a persistent call, delivers it when the device comes, and tracks its status to SUCCESSFUL', async () => {
     const { deviceId, session: first } = await connectDevice(false);
-    const created = await api.post(`/api/rpc/twoway/${deviceId}`, { method: 'reboot', params: { now: true }, persistent: true, timeout: 60000, additionalInfo: { source: 'test' } });
+    const created = await api.post(`/api/rpc/twoway/${deviceId}`, {
+      method: 'reboot',
+      params: { now: true },
+      persistent: true,
+      timeout: 60000,
+      additionalInfo: { source: 'test' },
+    });
     expect(created.status).toBe(200);
     const { rpcId } = created.body;
     const stored = (await api.get(`/api/rpc/persistent/${rpcId}`)).body;
-    expect(stored).toMatchObject({ id: { entityType: 'RPC', id: rpcId }, deviceId: { id: deviceId }, status: 'QUEUED', additionalInfo: { source: 'test' } });
+    expect(stored).toMatchObject({
+      id: { entityType: 'RPC', id: rpcId },
+      deviceId: { id: deviceId },
+      status: 'QUEUED',
+      additionalInfo: { source: 'test' },
+    });
     first.close();
     const side = new DeviceSide();
     const auth = await app.running.app.get(DeviceAuthenticator).authenticate({ type: 'ACCESS_TOKEN', token: `RPC-${sequence}` });
@@ -130,18 +141,24 @@ describe('server-side RPC', () => {
   it('marks a persistent call FAILED once its delivery retries are exhausted', async () => {
     const { deviceId, side, session } = await connectDevice(false);
     side.ack = 'reject';
-    const { rpcId } = (await api.post(`/api/rpc/oneway/${deviceId}`, { method: 'm', params: {}, persistent: true, retries: 1, timeout: 60000 })).body;
+    const { rpcId } = (
+      await api.post(`/api/rpc/oneway/${deviceId}`, { method: 'm', params: {}, persistent: true, retries: 1, timeout: 60000 })
+    ).body;
     session.setRpcSubscription(true);
     await until(async () => (await api.get(`/api/rpc/persistent/${rpcId}`)).body.status === 'FAILED');
     expect(side.received).toHaveLength(2);
-    expect((await api.get(`/api/rpc/persistent/${rpcId}`)).body.response).toEqual({ error: 'There was a Timeout and all retry attempts have been exhausted. Retry attempts set: 1' });
+    expect((await api.get(`/api/rpc/persistent/${rpcId}`)).body.response).toEqual({
+      error: 'There was a Timeout and all retry attempts have been exhausted. Retry attempts set: 1',
+    });
   });
 
-  it('lists a device\'s persistent calls by status and deletes them', async () => {
+  it("lists a device's persistent calls by status and deletes them", async () => {
     const { deviceId } = await connectDevice(false);
     const a = (await api.post(`/api/rpc/oneway/${deviceId}`, { method: 'a', params: {}, persistent: true, timeout: 60000 })).body.rpcId;
     await api.post(`/api/rpc/oneway/${deviceId}`, { method: 'b', params: {}, persistent: true, expirationTime: soon(100) });
-    await until(async () => (await api.get(`/api/rpc/persistent/device/${deviceId}?pageSize=10&page=0&rpcStatus=EXPIRED`)).body.totalElements === 1);
+    await until(
+      async () => (await api.get(`/api/rpc/persistent/device/${deviceId}?pageSize=10&page=0&rpcStatus=EXPIRED`)).body.totalElements === 1,
+    );
     const queued = await api.get(`/api/rpc/persistent/device/${deviceId}?pageSize=10&page=0&rpcStatus=QUEUED`);
     expect(queued.body.data.map((r: any) => r.id.id)).toEqual([a]);
     expect((await api.get(`/api/rpc/persistent/device/${deviceId}?pageSize=10&page=0&rpcStatus=DELETED`)).status).toBe(400);

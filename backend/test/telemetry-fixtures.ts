@@ -50,27 +50,58 @@ export class TelemetryFixtures {
 
   async tenant(title: string): Promise<string> {
     const id = newId();
-    await this.db.getRepository(TenantEntity).insert({ id, createdTime: Date.now(), title, additionalInfo: null, version: 1 } as Partial<TenantEntity>);
+    await this.db
+      .getRepository(TenantEntity)
+      .insert({ id, createdTime: Date.now(), title, additionalInfo: null, version: 1 } as Partial<TenantEntity>);
     return id;
   }
 
   async customer(title: string): Promise<string> {
     const id = newId();
-    await this.db.getRepository(CustomerEntity).insert({ id, createdTime: Date.now(), tenantId: this.tenantId, title, additionalInfo: null, version: 1 } as Partial<CustomerEntity>);
+    await this.db
+      .getRepository(CustomerEntity)
+      .insert({ id, createdTime: Date.now(), tenantId: this.tenantId, title, additionalInfo: null, version: 1 } as Partial<CustomerEntity>);
     return id;
   }
 
   /** A user who can log in; returns a client carrying its token. */
   async user(email: string, authority: Authority, tenantId: string, customerId = NULL_UUID): Promise<ApiClient> {
     const id = newId();
-    await this.db.getRepository(UserEntity).insert({ id, createdTime: Date.now(), tenantId, customerId, email, authority, firstName: null, lastName: null, phone: null, additionalInfo: null, version: 1 });
-    await this.db.getRepository(UserCredentialsEntity).insert({ userId: id, passwordHash: await hashPassword('secret'), enabled: true, activateToken: null, activateTokenExpires: null, lastLoginTs: null, tokenGeneration: 0 });
+    await this.db
+      .getRepository(UserEntity)
+      .insert({
+        id,
+        createdTime: Date.now(),
+        tenantId,
+        customerId,
+        email,
+        authority,
+        firstName: null,
+        lastName: null,
+        phone: null,
+        additionalInfo: null,
+        version: 1,
+      });
+    await this.db
+      .getRepository(UserCredentialsEntity)
+      .insert({
+        userId: id,
+        passwordHash: await hashPassword('secret'),
+        enabled: true,
+        activateToken: null,
+        activateTokenExpires: null,
+        lastLoginTs: null,
+        tokenGeneration: 0,
+      });
     return this.app.api.login({ username: email, password: 'secret' });
   }
 
   /** Counts rows of a table for one entity, to prove a refused request wrote nothing. */
   async rows(table: 'ts_kv' | 'ts_kv_latest' | 'attribute_kv', entityId: string): Promise<number> {
-    const [row] = await this.db.query(`SELECT COUNT(*) AS n FROM ${table} WHERE entity_id = ${this.db.options.type === 'postgres' ? '$1' : '?'}`, [entityId]);
+    const [row] = await this.db.query(
+      `SELECT COUNT(*) AS n FROM ${table} WHERE entity_id = ${this.db.options.type === 'postgres' ? '$1' : '?'}`,
+      [entityId],
+    );
     return Number(row.n);
   }
 }

@@ -140,7 +140,9 @@ describe('telemetry REST API', () => {
       device = await fixtures.device('raw');
       // Newest first on purpose: latest must not move back when an older point arrives later.
       expect((await saveTs(device, '[{"ts":5000,"values":{"v":5}},{"ts":1000,"values":{"v":1}}]')).status).toBe(200);
-      expect((await saveTs(device, '[{"ts":2000,"values":{"v":2}},{"ts":3000,"values":{"v":3}},{"ts":4000,"values":{"v":4}}]')).status).toBe(200);
+      expect(
+        (await saveTs(device, '[{"ts":2000,"values":{"v":2}},{"ts":3000,"values":{"v":3}},{"ts":4000,"values":{"v":4}}]')).status,
+      ).toBe(200);
     });
 
     it('keeps the newest point as latest', async () => {
@@ -151,12 +153,19 @@ describe('telemetry REST API', () => {
       const other = await fixtures.device('raw-overwrite');
       await saveTs(other, '{"ts":7,"values":{"v":1}}');
       await saveTs(other, '{"ts":7,"values":{"v":"now a string"}}');
-      expect((await get(`${BASE}/${other}/values/timeseries?keys=v&startTs=0&endTs=100`)).body).toEqual({ v: [{ ts: 7, value: 'now a string' }] });
+      expect((await get(`${BASE}/${other}/values/timeseries?keys=v&startTs=0&endTs=100`)).body).toEqual({
+        v: [{ ts: 7, value: 'now a string' }],
+      });
     });
 
     it('covers [startTs, endTs), newest first, capped by limit', async () => {
       const res = await get(`${BASE}/${device}/values/timeseries?keys=v&startTs=2000&endTs=5000&limit=2`);
-      expect(res.body).toEqual({ v: [{ ts: 4000, value: '4' }, { ts: 3000, value: '3' }] });
+      expect(res.body).toEqual({
+        v: [
+          { ts: 4000, value: '4' },
+          { ts: 3000, value: '3' },
+        ],
+      });
     });
 
     it('orders ascending on request and serves /history too', async () => {
@@ -167,7 +176,9 @@ describe('telemetry REST API', () => {
     it('answers {} without keys or without data in range, and leaves out keys without data', async () => {
       expect((await get(`${BASE}/${device}/values/timeseries?startTs=0&endTs=10000`)).body).toEqual({});
       expect((await get(`${BASE}/${device}/values/timeseries?keys=v&startTs=6000&endTs=9000`)).body).toEqual({});
-      expect((await get(`${BASE}/${device}/values/timeseries?keys=v,none&startTs=5000&endTs=5001`)).body).toEqual({ v: [{ ts: 5000, value: '5' }] });
+      expect((await get(`${BASE}/${device}/values/timeseries?keys=v,none&startTs=5000&endTs=5001`)).body).toEqual({
+        v: [{ ts: 5000, value: '5' }],
+      });
     });
 
     it('refuses a bad limit, order or number with 400', async () => {
@@ -191,7 +202,8 @@ describe('telemetry REST API', () => {
       [S + 24000, '{"v":4}'],
       [S + 25000, '{"v":1000}'], // at endTs: outside [startTs, endTs)
     ] as const;
-    const query = (agg: string, keys = 'v', extra = '') => get(`${BASE}/${device}/values/timeseries?keys=${keys}&startTs=${S}&endTs=${S + 25000}&interval=10000&agg=${agg}${extra}`);
+    const query = (agg: string, keys = 'v', extra = '') =>
+      get(`${BASE}/${device}/values/timeseries?keys=${keys}&startTs=${S}&endTs=${S + 25000}&interval=10000&agg=${agg}${extra}`);
 
     beforeAll(async () => {
       device = await fixtures.device('aggregation');
@@ -209,12 +221,21 @@ describe('telemetry REST API', () => {
     ])('%s per bucket at bucket midpoints, ThingsBoard result types', async (agg, values) => {
       const res = await query(agg);
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ v: [{ ts: S + 5000, value: values[0] }, { ts: S + 22500, value: values[1] }] });
+      expect(res.body).toEqual({
+        v: [
+          { ts: S + 5000, value: values[0] },
+          { ts: S + 22500, value: values[1] },
+        ],
+      });
     });
 
     it('keeps AVG doubles and SUM longs apart in strict mode', async () => {
-      expect((await query('AVG', 'v', '&useStrictDataTypes=true')).text).toBe(`{"v":[{"ts":${S + 5000},"value":2.1666666666666665},{"ts":${S + 22500},"value":7.0}]}`);
-      expect((await query('SUM', 'v', '&useStrictDataTypes=true')).text).toBe(`{"v":[{"ts":${S + 5000},"value":6.5},{"ts":${S + 22500},"value":14}]}`);
+      expect((await query('AVG', 'v', '&useStrictDataTypes=true')).text).toBe(
+        `{"v":[{"ts":${S + 5000},"value":2.1666666666666665},{"ts":${S + 22500},"value":7.0}]}`,
+      );
+      expect((await query('SUM', 'v', '&useStrictDataTypes=true')).text).toBe(
+        `{"v":[{"ts":${S + 5000},"value":6.5},{"ts":${S + 22500},"value":14}]}`,
+      );
     });
 
     it('MIN/MAX of strings compare text, booleans alone give no point, COUNT counts them', async () => {
@@ -243,10 +264,14 @@ describe('telemetry REST API', () => {
     it('buckets by calendar month in the requested time zone', async () => {
       const monthly = await fixtures.device('aggregation-monthly');
       const at = (iso: string) => Date.parse(iso);
-      const body = [at('2024-01-15T00:00:00Z'), at('2024-01-20T00:00:00Z'), at('2024-02-10T00:00:00Z')].map((ts) => `{"ts":${ts},"values":{"m":1}}`).join(',');
+      const body = [at('2024-01-15T00:00:00Z'), at('2024-01-20T00:00:00Z'), at('2024-02-10T00:00:00Z')]
+        .map((ts) => `{"ts":${ts},"values":{"m":1}}`)
+        .join(',');
       await saveTs(monthly, `[${body}]`);
       const start = at('2024-01-10T00:00:00Z');
-      const res = await get(`${BASE}/${monthly}/values/timeseries?keys=m&startTs=${start}&endTs=${at('2024-03-01T00:00:00Z')}&agg=COUNT&intervalType=MONTH&timeZone=UTC`);
+      const res = await get(
+        `${BASE}/${monthly}/values/timeseries?keys=m&startTs=${start}&endTs=${at('2024-03-01T00:00:00Z')}&agg=COUNT&intervalType=MONTH&timeZone=UTC`,
+      );
       const feb = at('2024-02-01T00:00:00Z');
       expect(res.body).toEqual({
         m: [
@@ -263,8 +288,18 @@ describe('telemetry REST API', () => {
       ['malformed JSON as text', '{"a":', 'text/plain', 'Unable to parse time series payload: Invalid JSON body!'],
       ['a scalar', '42', 'application/json', "Unable to parse time series payload. Invalid JSON body: Can't parse value: 42"],
       ['a string', '"abc"', 'application/json', 'Unable to parse time series payload. Invalid JSON body: Can\'t parse value: "abc"'],
-      ['a non-object element', '[{"a":1},7]', 'application/json', "Unable to parse time series payload. Invalid JSON body: Can't parse value: 7"],
-      ['a null value', '{"a":1,"b":null}', 'application/json', "Unable to parse time series payload. Invalid JSON body: Can't parse value: null"],
+      [
+        'a non-object element',
+        '[{"a":1},7]',
+        'application/json',
+        "Unable to parse time series payload. Invalid JSON body: Can't parse value: 7",
+      ],
+      [
+        'a null value',
+        '{"a":1,"b":null}',
+        'application/json',
+        "Unable to parse time series payload. Invalid JSON body: Can't parse value: null",
+      ],
       ['no data', '{}', 'application/json', 'No time series data found in request body!'],
       ['a blank key', '{" ":1}', 'application/json', "Key can't be null or empty"],
     ])('%s → 400 with the reason', async (_, body, contentType, message) => {
@@ -328,7 +363,10 @@ describe('telemetry REST API', () => {
       return device;
     };
     const del = (device: string, query: string) => api.delete(`${BASE}/${device}/timeseries/delete?${query}`);
-    const history = async (device: string, key = 'v') => ((await get(`${BASE}/${device}/values/timeseries?keys=${key}&startTs=0&endTs=10000&orderBy=ASC`)).body[key] ?? []).map((p: { ts: number }) => p.ts);
+    const history = async (device: string, key = 'v') =>
+      ((await get(`${BASE}/${device}/values/timeseries?keys=${key}&startTs=0&endTs=10000&orderBy=ASC`)).body[key] ?? []).map(
+        (p: { ts: number }) => p.ts,
+      );
 
     it('deletes [startTs, endTs) of the given keys only, and the latest value inside it', async () => {
       const device = await seed('delete-range');
@@ -354,7 +392,9 @@ describe('telemetry REST API', () => {
     it('refuses missing keys or range with 400', async () => {
       const device = await seed('delete-bad');
       expect((await del(device, 'startTs=0&endTs=10')).body.message).toContain('Empty keys: []');
-      expect((await del(device, 'keys=v')).body.message).toBe("When deleteAllDataForKeys is false, start and end timestamp values shouldn't be empty");
+      expect((await del(device, 'keys=v')).body.message).toBe(
+        "When deleteAllDataForKeys is false, start and end timestamp values shouldn't be empty",
+      );
       expect(await history(device)).toEqual([1000, 2000, 3000]);
     });
   });

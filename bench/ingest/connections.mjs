@@ -38,7 +38,14 @@ try {
   const devices = [];
   let acked = 0;
   await inParallel(CONNECTIONS, 'devices connected', async (i) => {
-    const device = new SimulatedDevice({ port, token: `CONN_${i}`, index: i, inflight: 1, startTs: Date.UTC(2021, 0, 1) + i, onAck: () => acked++ });
+    const device = new SimulatedDevice({
+      port,
+      token: `CONN_${i}`,
+      index: i,
+      inflight: 1,
+      startTs: Date.UTC(2021, 0, 1) + i,
+      onAck: () => acked++,
+    });
     await device.open();
     devices.push(device);
   });

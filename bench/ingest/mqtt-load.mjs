@@ -19,7 +19,13 @@ function connectPacket(clientId, username) {
   const id = Buffer.from(clientId);
   const user = Buffer.from(username);
   const variable = Buffer.from([0, 4, 0x4d, 0x51, 0x54, 0x54, 4, 0x82, 0, 60]); // MQTT 3.1.1, clean session + username, keep-alive 60 s
-  const body = Buffer.concat([variable, Buffer.from([id.length >> 8, id.length & 255]), id, Buffer.from([user.length >> 8, user.length & 255]), user]);
+  const body = Buffer.concat([
+    variable,
+    Buffer.from([id.length >> 8, id.length & 255]),
+    id,
+    Buffer.from([user.length >> 8, user.length & 255]),
+    user,
+  ]);
   return Buffer.concat([Buffer.from([0x10, ...remainingLength(body.length)]), body]);
 }
 

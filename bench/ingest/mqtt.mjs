@@ -37,7 +37,9 @@ try {
   };
   for (let i = 0; i < DEVICES; i++) {
     await rest.createDevice(`bench-mqtt-${i}`, `BENCH_MQTT_${i}`);
-    devices.push(new SimulatedDevice({ port: mqttPort, token: `BENCH_MQTT_${i}`, index: i, inflight: INFLIGHT, startTs: startTs + i * 1e9, onAck }));
+    devices.push(
+      new SimulatedDevice({ port: mqttPort, token: `BENCH_MQTT_${i}`, index: i, inflight: INFLIGHT, startTs: startTs + i * 1e9, onAck }),
+    );
   }
   await Promise.all(devices.map((d) => d.open()));
 

@@ -90,7 +90,9 @@ async function run(databaseUrl) {
     const started = performance.now();
     const progress = setInterval(() => {
       const seconds = (performance.now() - started) / 1000;
-      process.stderr.write(`  ${(done * KEYS).toLocaleString()} / ${POINTS.toLocaleString()} points, ${Math.round((done * KEYS) / seconds).toLocaleString()} points/s\n`);
+      process.stderr.write(
+        `  ${(done * KEYS).toLocaleString()} / ${POINTS.toLocaleString()} points, ${Math.round((done * KEYS) / seconds).toLocaleString()} points/s\n`,
+      );
     }, 1000);
 
     // Each caller sends one message, waits for its commit, sends the next: CONCURRENCY messages in flight.
@@ -112,7 +114,9 @@ async function run(databaseUrl) {
     const [{ latest }] = await dataSource.query('SELECT COUNT(*) AS latest FROM ts_kv_latest');
     const expected = messages * KEYS;
     if (Number(n) !== expected || Number(latest) !== DEVICES * KEYS) {
-      throw new Error(`row count check failed: ts_kv has ${n} rows (expected ${expected}), ts_kv_latest ${latest} (expected ${DEVICES * KEYS})`);
+      throw new Error(
+        `row count check failed: ts_kv has ${n} rows (expected ${expected}), ts_kv_latest ${latest} (expected ${DEVICES * KEYS})`,
+      );
     }
     // The WAL must stay bounded: checkpoints keep up with the writer.
     const wal = `${sqliteFile(config)}-wal`;

@@ -45,7 +45,12 @@ export class AuditLogController {
   }
 
   @Get('entity/:entityType/:entityId')
-  byEntity(@CurrentUser() user: SecurityUser, @Param('entityType') type: string, @Param('entityId') id: string, @Query() query: AuditQuery) {
+  byEntity(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') type: string,
+    @Param('entityId') id: string,
+    @Query() query: AuditQuery,
+  ) {
     return this.page(user, query, { entityType: type.toUpperCase(), entityId: parseUuid(id) });
   }
 

@@ -8,11 +8,45 @@ import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link
 import { AuditLogEntity } from './audit-log.entity';
 
 export type ActionType =
-  | 'ADDED' | 'DELETED' | 'UPDATED' | 'ATTRIBUTES_UPDATED' | 'ATTRIBUTES_DELETED' | 'TIMESERIES_UPDATED' | 'TIMESERIES_DELETED'
-  | 'RPC_CALL' | 'CREDENTIALS_UPDATED' | 'ASSIGNED_TO_CUSTOMER' | 'UNASSIGNED_FROM_CUSTOMER' | 'ACTIVATED' | 'SUSPENDED'
-  | 'CREDENTIALS_READ' | 'ATTRIBUTES_READ' | 'LOGIN' | 'LOGOUT' | 'LOCKOUT';
+  | 'ADDED'
+  | 'DELETED'
+  | 'UPDATED'
+  | 'ATTRIBUTES_UPDATED'
+  | 'ATTRIBUTES_DELETED'
+  | 'TIMESERIES_UPDATED'
+  | 'TIMESERIES_DELETED'
+  | 'RPC_CALL'
+  | 'CREDENTIALS_UPDATED'
+  | 'ASSIGNED_TO_CUSTOMER'
+  | 'UNASSIGNED_FROM_CUSTOMER'
+  | 'ACTIVATED'
+  | 'SUSPENDED'
+  | 'CREDENTIALS_READ'
+  | 'ATTRIBUTES_READ'
+  | 'LOGIN'
+  | 'LOGOUT'
+  | 'LOCKOUT';
 
-export const ACTION_TYPES: readonly ActionType[] = ['ADDED', 'DELETED', 'UPDATED', 'ATTRIBUTES_UPDATED', 'ATTRIBUTES_DELETED', 'TIMESERIES_UPDATED', 'TIMESERIES_DELETED', 'RPC_CALL', 'CREDENTIALS_UPDATED', 'ASSIGNED_TO_CUSTOMER', 'UNASSIGNED_FROM_CUSTOMER', 'ACTIVATED', 'SUSPENDED', 'CREDENTIALS_READ', 'ATTRIBUTES_READ', 'LOGIN', 'LOGOUT', 'LOCKOUT'];
+export const ACTION_TYPES: readonly ActionType[] = [
+  'ADDED',
+  'DELETED',
+  'UPDATED',
+  'ATTRIBUTES_UPDATED',
+  'ATTRIBUTES_DELETED',
+  'TIMESERIES_UPDATED',
+  'TIMESERIES_DELETED',
+  'RPC_CALL',
+  'CREDENTIALS_UPDATED',
+  'ASSIGNED_TO_CUSTOMER',
+  'UNASSIGNED_FROM_CUSTOMER',
+  'ACTIVATED',
+  'SUSPENDED',
+  'CREDENTIALS_READ',
+  'ATTRIBUTES_READ',
+  'LOGIN',
+  'LOGOUT',
+  'LOCKOUT',
+];
 
 export interface AuditEntry {
   user: SecurityUser;
@@ -35,7 +69,14 @@ export interface AuditLogFilter {
   customerId?: string;
 }
 
-export const AUDIT_SORTABLE = { createdTime: 'createdTime', entityType: 'entityType', entityName: 'entityName', userName: 'userName', actionType: 'actionType', actionStatus: 'actionStatus' };
+export const AUDIT_SORTABLE = {
+  createdTime: 'createdTime',
+  entityType: 'entityType',
+  entityName: 'entityName',
+  userName: 'userName',
+  actionType: 'actionType',
+  actionStatus: 'actionStatus',
+};
 
 @Injectable()
 export class AuditLogService {
@@ -87,7 +128,10 @@ export class AuditLogService {
       );
     }
     query.orderBy(`a.${link.sortProperty ?? 'createdTime'}`, link.sortProperty ? link.sortOrder : 'DESC');
-    const [rows, total] = await query.skip(link.page * link.pageSize).take(link.pageSize).getManyAndCount();
+    const [rows, total] = await query
+      .skip(link.page * link.pageSize)
+      .take(link.pageSize)
+      .getManyAndCount();
     return toPageData(rows, total, link);
   }
 }

@@ -73,14 +73,37 @@ export class AuthService {
     if (claims.scopes.includes(REFRESH_SCOPE)) throw ApiError.unauthorized('Authentication failed');
     const creds = await this.credentials.findOneBy({ userId: claims.userId });
     if (!creds?.enabled || creds.tokenGeneration !== claims.gen) throw ApiError.unauthorized('Authentication failed');
-    return { id: claims.userId, email: claims.sub, authority: claims.scopes[0] as SecurityUser['authority'], tenantId: claims.tenantId, customerId: claims.customerId };
+    return {
+      id: claims.userId,
+      email: claims.sub,
+      authority: claims.scopes[0] as SecurityUser['authority'],
+      tenantId: claims.tenantId,
+      customerId: claims.customerId,
+    };
   }
 
   async issueTokens(user: UserEntity, generation: number): Promise<TokenPair> {
-    const base = { sub: user.email, userId: user.id, tenantId: user.tenantId, customerId: user.customerId, gen: generation, iss: TOKEN_ISSUER };
-    const access: TokenClaims = { ...base, scopes: [user.authority], firstName: user.firstName, lastName: user.lastName, enabled: true, isPublic: false };
+    const base = {
+      sub: user.email,
+      userId: user.id,
+      tenantId: user.tenantId,
+      customerId: user.customerId,
+      gen: generation,
+      iss: TOKEN_ISSUER,
+    };
+    const access: TokenClaims = {
+      ...base,
+      scopes: [user.authority],
+      firstName: user.firstName,
+      lastName: user.lastName,
+      enabled: true,
+      isPublic: false,
+    };
     const token = await this.jwt.signAsync(access, { expiresIn: Math.floor(this.config.jwtAccessTtlMs / 1000) });
-    const refreshToken = await this.jwt.signAsync({ ...base, scopes: [REFRESH_SCOPE], enabled: true, isPublic: false }, { expiresIn: Math.floor(this.config.jwtRefreshTtlMs / 1000) });
+    const refreshToken = await this.jwt.signAsync(
+      { ...base, scopes: [REFRESH_SCOPE], enabled: true, isPublic: false },
+      { expiresIn: Math.floor(this.config.jwtRefreshTtlMs / 1000) },
+    );
     return { token, refreshToken };
   }
 

@@ -4,7 +4,13 @@ import { ConfigError, configTableMarkdown, loadConfig } from './app-config';
 describe('loadConfig', () => {
   it('runs out of the box on defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ dataDir: './data', httpPort: 8080, databaseUrl: undefined, logPretty: false, sysadminEmail: 'sysadmin@thingsboard.org' });
+    expect(config).toMatchObject({
+      dataDir: './data',
+      httpPort: 8080,
+      databaseUrl: undefined,
+      logPretty: false,
+      sysadminEmail: 'sysadmin@thingsboard.org',
+    });
   });
 
   it('reads and types every kind of setting', () => {

@@ -11,7 +11,17 @@ import { TenantEntity } from '../tenants/tenant.entity';
 import { UserCredentialsEntity, UserEntity } from '../users/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 
-export const ENTITIES = [TenantEntity, CustomerEntity, UserEntity, UserCredentialsEntity, DeviceProfileEntity, DeviceEntity, DeviceCredentialsEntity, AuditLogEntity, RpcEntity];
+export const ENTITIES = [
+  TenantEntity,
+  CustomerEntity,
+  UserEntity,
+  UserCredentialsEntity,
+  DeviceProfileEntity,
+  DeviceEntity,
+  DeviceCredentialsEntity,
+  AuditLogEntity,
+  RpcEntity,
+];
 export const MIGRATIONS = [InitialSchema1764000000000];
 
 export const sqliteFile = (config: AppConfig): string => join(resolve(config.dataDir), 'edgewise.sqlite');

@@ -17,7 +17,10 @@ export const typesFor = (dialect: Dialect) => TYPES[dialect];
 
 /** Runs each statement of a DDL script in order (SQLite drivers take one statement per call). */
 export async function runScript(queryRunner: QueryRunner, script: string): Promise<void> {
-  for (const statement of script.split(';').map((s) => s.trim()).filter(Boolean)) {
+  for (const statement of script
+    .split(';')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     await queryRunner.query(statement);
   }
 }

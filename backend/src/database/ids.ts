@@ -9,7 +9,20 @@ const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 export const isUuid = (value: string): boolean => UUID_PATTERN.test(value);
 
 /** Entity types as ThingsBoard spells them in `{"entityType": …, "id": …}`. */
-export type EntityType = 'TENANT' | 'CUSTOMER' | 'USER' | 'DEVICE' | 'DEVICE_PROFILE' | 'ASSET' | 'RULE_CHAIN' | 'RULE_NODE' | 'DASHBOARD' | 'ALARM' | 'OTA_PACKAGE' | 'QUEUE' | 'RPC';
+export type EntityType =
+  | 'TENANT'
+  | 'CUSTOMER'
+  | 'USER'
+  | 'DEVICE'
+  | 'DEVICE_PROFILE'
+  | 'ASSET'
+  | 'RULE_CHAIN'
+  | 'RULE_NODE'
+  | 'DASHBOARD'
+  | 'ALARM'
+  | 'OTA_PACKAGE'
+  | 'QUEUE'
+  | 'RPC';
 
 export interface EntityIdJson {
   entityType: EntityType;
@@ -17,7 +30,8 @@ export interface EntityIdJson {
 }
 
 export const entityId = (entityType: EntityType, id: string): EntityIdJson => ({ entityType, id });
-export const optionalEntityId = (entityType: EntityType, id: string | null | undefined): EntityIdJson | null => (id ? { entityType, id } : null);
+export const optionalEntityId = (entityType: EntityType, id: string | null | undefined): EntityIdJson | null =>
+  id ? { entityType, id } : null;
 
 /** "DEVICE_PROFILE" → "Device profile", as ThingsBoard names entities in messages. */
 export const normalName = (entityType: EntityType): string => {

@@ -19,7 +19,14 @@ import type { DeviceProfileDto } from './dto/device-profile.dto';
 const SYSTEM_QUEUES = ['Main', 'HighPriority', 'SequentialByOriginator'];
 const SEVERITIES = ['CRITICAL', 'MAJOR', 'MINOR', 'WARNING', 'INDETERMINATE'];
 
-export const DEVICE_PROFILE_SORTABLE = { createdTime: 'createdTime', name: 'name', type: 'type', transportType: 'transportType', description: 'description', isDefault: 'isDefault' };
+export const DEVICE_PROFILE_SORTABLE = {
+  createdTime: 'createdTime',
+  name: 'name',
+  type: 'type',
+  transportType: 'transportType',
+  description: 'description',
+  isDefault: 'isDefault',
+};
 
 @Injectable()
 export class DeviceProfilesService {
@@ -61,7 +68,10 @@ export class DeviceProfilesService {
     if (transportType) query.andWhere('p.transportType = :transportType', { transportType });
     if (link.textSearch) query.andWhere(`LOWER(p.name) LIKE :pattern ESCAPE '\\'`, { pattern: likePattern(link.textSearch) });
     if (link.sortProperty) query.orderBy(`p.${link.sortProperty}`, link.sortOrder);
-    const [rows, total] = await query.skip(link.page * link.pageSize).take(link.pageSize).getManyAndCount();
+    const [rows, total] = await query
+      .skip(link.page * link.pageSize)
+      .take(link.pageSize)
+      .getManyAndCount();
     return toPageData(rows, total, link);
   }
 
@@ -103,7 +113,8 @@ export class DeviceProfilesService {
           return repo.save({ id: newId(), createdTime: Date.now(), tenantId, isDefault: false, externalId: null, ...fields });
         }
         const devices = await tx.getRepository(DeviceEntity).countBy({ deviceProfileId: existing.id });
-        if (devices > 0 && fields.type !== existing.type) throw ApiError.badRequest("Can't change device profile type because devices referenced it!");
+        if (devices > 0 && fields.type !== existing.type)
+          throw ApiError.badRequest("Can't change device profile type because devices referenced it!");
         if (devices > 0 && fields.transportType !== existing.transportType) {
           throw ApiError.badRequest("Can't change device profile transport type because devices referenced it!");
         }
@@ -113,7 +124,13 @@ export class DeviceProfilesService {
         }
         return updated;
       });
-      await this.audit.record({ user, entityType: 'DEVICE_PROFILE', entityId: saved.id, entityName: saved.name, actionType: existing ? 'UPDATED' : 'ADDED' });
+      await this.audit.record({
+        user,
+        entityType: 'DEVICE_PROFILE',
+        entityId: saved.id,
+        entityName: saved.name,
+        actionType: existing ? 'UPDATED' : 'ADDED',
+      });
       return saved;
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
@@ -151,7 +168,9 @@ export class DeviceProfilesService {
     if (!dto.transportType) throw ApiError.badRequest('Device profile transport type should be specified!');
     const data = dto.profileData;
     if (!data || typeof data.transportConfiguration !== 'object' || data.transportConfiguration === null) {
-      throw ApiError.badRequest('Device profile data should be specified, with profileData.transportConfiguration (e.g. {"type":"DEFAULT"})!');
+      throw ApiError.badRequest(
+        'Device profile data should be specified, with profileData.transportConfiguration (e.g. {"type":"DEFAULT"})!',
+      );
     }
     if (dto.defaultQueueName && !SYSTEM_QUEUES.includes(dto.defaultQueueName)) {
       throw ApiError.badRequest('Device profile is referencing to non-existent queue!');
@@ -170,7 +189,8 @@ export class DeviceProfilesService {
     const seen = new Set<string>();
     for (const alarm of alarms as Array<{ alarmType?: string; createRules?: Record<string, unknown> }>) {
       if (!alarm?.alarmType?.trim()) throw ApiError.badRequest('Alarm rule type should be specified!');
-      if (seen.has(alarm.alarmType)) throw ApiError.badRequest(`Can't create device profile with the same alarm rule types: "${alarm.alarmType}"!`);
+      if (seen.has(alarm.alarmType))
+        throw ApiError.badRequest(`Can't create device profile with the same alarm rule types: "${alarm.alarmType}"!`);
       seen.add(alarm.alarmType);
       const unknown = Object.keys(alarm.createRules ?? {}).find((s) => !SEVERITIES.includes(s));
       if (unknown) throw ApiError.badRequest(`Unknown alarm severity "${unknown}": use ${SEVERITIES.join(', ')}`);
@@ -179,9 +199,24 @@ export class DeviceProfilesService {
 
   private insertNew(tenantId: string, name: string, extra: { isDefault: boolean; description: string | null }) {
     return this.profiles.save({
-      id: newId(), createdTime: Date.now(), tenantId, name, image: null, type: 'DEFAULT', transportType: 'DEFAULT', provisionType: 'DISABLED',
-      provisionDeviceKey: null, defaultRuleChainId: null, defaultDashboardId: null, defaultQueueName: null, defaultEdgeRuleChainId: null,
-      firmwareId: null, softwareId: null, externalId: null, profileData: defaultProfileData(), ...extra,
+      id: newId(),
+      createdTime: Date.now(),
+      tenantId,
+      name,
+      image: null,
+      type: 'DEFAULT',
+      transportType: 'DEFAULT',
+      provisionType: 'DISABLED',
+      provisionDeviceKey: null,
+      defaultRuleChainId: null,
+      defaultDashboardId: null,
+      defaultQueueName: null,
+      defaultEdgeRuleChainId: null,
+      firmwareId: null,
+      softwareId: null,
+      externalId: null,
+      profileData: defaultProfileData(),
+      ...extra,
     });
   }
 }

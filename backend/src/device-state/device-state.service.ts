@@ -75,7 +75,9 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
     );
     for (const row of rows as { entity_id: string }[]) await this.load(row.entity_id);
     this.timers.push(setInterval(() => void this.flushActivity(), this.config.deviceActivityReportMs).unref());
-    this.timers.push(setInterval(() => void this.checkInactivity([...this.states.values()]), this.config.deviceStateCheckIntervalMs).unref());
+    this.timers.push(
+      setInterval(() => void this.checkInactivity([...this.states.values()]), this.config.deviceStateCheckIntervalMs).unref(),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -133,7 +135,12 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
       if (state.unsavedActivity === undefined) continue;
       state.lastActivityTime = state.unsavedActivity;
       state.unsavedActivity = undefined;
-      writes.push({ entityId: state.deviceId, scope: 'SERVER_SCOPE', entries: [long('lastActivityTime', state.lastActivityTime)], ts: Date.now() });
+      writes.push({
+        entityId: state.deviceId,
+        scope: 'SERVER_SCOPE',
+        entries: [long('lastActivityTime', state.lastActivityTime)],
+        ts: Date.now(),
+      });
     }
     await this.saveLogged(writes);
   }
@@ -148,7 +155,12 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
       if (!state.active || now < lastActivity + timeout || now < state.createdTime + timeout) continue;
       state.active = false;
       state.inactivityAlarmTime = now;
-      writes.push({ entityId: state.deviceId, scope: 'SERVER_SCOPE', entries: [bool('active', false), long('inactivityAlarmTime', now)], ts: now });
+      writes.push({
+        entityId: state.deviceId,
+        scope: 'SERVER_SCOPE',
+        entries: [bool('active', false), long('inactivityAlarmTime', now)],
+        ts: now,
+      });
     }
     await this.saveLogged(writes);
   }

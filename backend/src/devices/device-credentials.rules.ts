@@ -47,7 +47,11 @@ export interface CredentialsInput {
  * Validates credentials as a client sent them and derives the stored form: for MQTT basic and X.509 the
  * lookup id is computed from the value, whatever the client put in `credentialsId`.
  */
-export function normalizeCredentials(input: CredentialsInput): { credentialsType: CredentialsType; credentialsId: string; credentialsValue: string | null } {
+export function normalizeCredentials(input: CredentialsInput): {
+  credentialsType: CredentialsType;
+  credentialsId: string;
+  credentialsValue: string | null;
+} {
   const type = input.credentialsType as CredentialsType;
   if (!CREDENTIALS_TYPES.includes(type)) {
     throw ApiError.badRequest(`Device credentials type should be one of ${CREDENTIALS_TYPES.join(', ')}!`);
@@ -65,7 +69,9 @@ export function normalizeCredentials(input: CredentialsInput): { credentialsType
       try {
         value = typeof input.credentialsValue === 'string' ? JSON.parse(input.credentialsValue) : (input.credentialsValue ?? {});
       } catch {
-        throw ApiError.badRequest('MQTT basic credentials value must be a JSON string like {"clientId":"c1","userName":"u1","password":"p1"}!');
+        throw ApiError.badRequest(
+          'MQTT basic credentials value must be a JSON string like {"clientId":"c1","userName":"u1","password":"p1"}!',
+        );
       }
       const clientId = value.clientId || null;
       const userName = value.userName || null;
@@ -78,7 +84,8 @@ export function normalizeCredentials(input: CredentialsInput): { credentialsType
     case 'X509_CERTIFICATE': {
       const body = trimCertificate(input.credentialsValue ?? '');
       if (!body) throw ApiError.badRequest('X.509 credentials need the device certificate (PEM) in credentialsValue!');
-      if (!/^[A-Za-z0-9+/=]+$/.test(body)) throw ApiError.badRequest('credentialsValue is not a PEM certificate: expected Base64 between the BEGIN/END CERTIFICATE lines.');
+      if (!/^[A-Za-z0-9+/=]+$/.test(body))
+        throw ApiError.badRequest('credentialsValue is not a PEM certificate: expected Base64 between the BEGIN/END CERTIFICATE lines.');
       return { credentialsType: type, credentialsId: x509CredentialsId(body), credentialsValue: body };
     }
     case 'LWM2M_CREDENTIALS':

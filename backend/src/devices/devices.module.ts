@@ -5,5 +5,10 @@ import { DevicesController } from './devices.controller';
 import { DeviceEvents } from './device-events';
 import { DevicesService } from './devices.service';
 
-@Module({ imports: [DeviceProfilesModule, CustomersModule], controllers: [DevicesController], providers: [DevicesService, DeviceEvents], exports: [DevicesService, DeviceEvents] })
+@Module({
+  imports: [DeviceProfilesModule, CustomersModule],
+  controllers: [DevicesController],
+  providers: [DevicesService, DeviceEvents],
+  exports: [DevicesService, DeviceEvents],
+})
 export class DevicesModule {}

@@ -21,7 +21,14 @@ import { DeviceInfoExtras, defaultDeviceData } from './device.json';
 import type { DeviceCredentialsDto, DeviceDto } from './dto/device.dto';
 
 /** API sort names → SQL of the device page query (aliases d = device, p = profile, c = customer). */
-export const DEVICE_SORTABLE = { createdTime: 'd.created_time', name: 'd.name', label: 'd.label', type: 'd.type', deviceProfileName: 'p.name', customerTitle: 'c.title' };
+export const DEVICE_SORTABLE = {
+  createdTime: 'd.created_time',
+  name: 'd.name',
+  label: 'd.label',
+  type: 'd.type',
+  deviceProfileName: 'p.name',
+  customerTitle: 'c.title',
+};
 
 export interface DeviceFilter {
   customerId?: string;
@@ -62,7 +69,10 @@ export class DevicesService {
   }
 
   saveWithCredentials(user: SecurityUser, dto: DeviceDto, credentials: DeviceCredentialsDto): Promise<DeviceEntity> {
-    if (dto.id?.id) throw ApiError.badRequest('device-with-credentials creates a device: remove device.id, or update credentials at POST /api/device/credentials');
+    if (dto.id?.id)
+      throw ApiError.badRequest(
+        'device-with-credentials creates a device: remove device.id, or update credentials at POST /api/device/credentials',
+      );
     return this.saveDevice(user, dto, credentials);
   }
 
@@ -76,11 +86,22 @@ export class DevicesService {
       }
     });
     this.events.emit('deleted', device.id);
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'DELETED' });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'DELETED',
+    });
     return device;
   }
 
-  async page(user: SecurityUser, link: PageLink, filter: DeviceFilter): Promise<PageData<{ device: DeviceEntity; extras: DeviceInfoExtras }>> {
+  async page(
+    user: SecurityUser,
+    link: PageLink,
+    filter: DeviceFilter,
+  ): Promise<PageData<{ device: DeviceEntity; extras: DeviceInfoExtras }>> {
     const query = this.db
       .createQueryBuilder()
       .select('d.id', 'id')
@@ -97,14 +118,22 @@ export class DevicesService {
     if (customerId) query.andWhere('d.customer_id = :customerId', { customerId });
     if (filter.type) query.andWhere('d.type = :type', { type: filter.type });
     if (filter.deviceProfileId) query.andWhere('d.device_profile_id = :profileId', { profileId: filter.deviceProfileId });
-    if (filter.active !== undefined) query.andWhere(filter.active ? 'a.bool_v = :yes' : '(a.bool_v IS NULL OR a.bool_v = :no)', { yes: true, no: false });
+    if (filter.active !== undefined)
+      query.andWhere(filter.active ? 'a.bool_v = :yes' : '(a.bool_v IS NULL OR a.bool_v = :no)', { yes: true, no: false });
     if (link.textSearch) {
       const pattern = likePattern(link.textSearch);
-      query.andWhere(new Brackets((q) => q.where(`LOWER(d.name) LIKE :pattern ESCAPE '\\'`, { pattern }).orWhere(`LOWER(d.label) LIKE :pattern ESCAPE '\\'`, { pattern })));
+      query.andWhere(
+        new Brackets((q) =>
+          q.where(`LOWER(d.name) LIKE :pattern ESCAPE '\\'`, { pattern }).orWhere(`LOWER(d.label) LIKE :pattern ESCAPE '\\'`, { pattern }),
+        ),
+      );
     }
     const total = await query.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
     query.orderBy(link.sortProperty ?? 'd.created_time', link.sortProperty ? link.sortOrder : 'ASC').addOrderBy('d.id', 'ASC');
-    const rows = await query.offset(link.page * link.pageSize).limit(link.pageSize).getRawMany<{ id: string; profileName: string; customerTitle: string | null; customerInfo: string | null; active: unknown }>();
+    const rows = await query
+      .offset(link.page * link.pageSize)
+      .limit(link.pageSize)
+      .getRawMany<{ id: string; profileName: string; customerTitle: string | null; customerInfo: string | null; active: unknown }>();
     const byId = new Map((await this.devices.findBy(rows.map((r) => ({ id: r.id })))).map((d) => [d.id, d]));
     const data = rows.map((r) => ({
       device: byId.get(r.id)!,
@@ -118,21 +147,40 @@ export class DevicesService {
     return toPageData(data, Number(total?.n ?? 0), link);
   }
 
-  async assignToCustomer(user: SecurityUser, customerId: string, deviceId: string): Promise<{ device: DeviceEntity; customer: CustomerEntity }> {
+  async assignToCustomer(
+    user: SecurityUser,
+    customerId: string,
+    deviceId: string,
+  ): Promise<{ device: DeviceEntity; customer: CustomerEntity }> {
     const customer = await this.customers.getForTenant(user.tenantId, parseUuid(customerId));
     const device = await this.get(user, deviceId);
     const assigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: customer.id });
     this.events.emit('updated', device.id);
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: customer.id, actionType: 'ASSIGNED_TO_CUSTOMER', actionData: { customerId: customer.id, customerTitle: customer.title } });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: customer.id,
+      actionType: 'ASSIGNED_TO_CUSTOMER',
+      actionData: { customerId: customer.id, customerTitle: customer.title },
+    });
     return { device: assigned, customer };
   }
 
   async unassignFromCustomer(user: SecurityUser, deviceId: string): Promise<DeviceEntity> {
     const device = await this.get(user, deviceId);
-    if (device.customerId === NULL_UUID) throw ApiError.badRequest('Device isn\'t assigned to any customer!');
+    if (device.customerId === NULL_UUID) throw ApiError.badRequest("Device isn't assigned to any customer!");
     const unassigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: NULL_UUID });
     this.events.emit('updated', device.id);
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'UNASSIGNED_FROM_CUSTOMER' });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'UNASSIGNED_FROM_CUSTOMER',
+    });
     return unassigned;
   }
 
@@ -157,7 +205,14 @@ export class DevicesService {
       throw this.credentialsConflict(e);
     }
     this.events.emit('credentialsChanged', device.id, stored.credentialsId);
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'CREDENTIALS_UPDATED' });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'CREDENTIALS_UPDATED',
+    });
     return (await this.credentials.findOneBy({ id: stored.id }))!;
   }
 
@@ -166,7 +221,8 @@ export class DevicesService {
     const name = dto.name?.trim();
     if (!name) throw ApiError.badRequest('Device name should be specified!');
     if (name.length > NAME_MAX) throw ApiError.badRequest(`Validation error: name length must be equal or less than ${NAME_MAX}`);
-    if (dto.firmwareId || dto.softwareId) throw ApiError.badRequest("Can't assign non-existent firmware or software: OTA packages arrive with the OTA feature.");
+    if (dto.firmwareId || dto.softwareId)
+      throw ApiError.badRequest("Can't assign non-existent firmware or software: OTA packages arrive with the OTA feature.");
     const normalized = credentials ? normalizeCredentials(credentials) : undefined;
     const profile = await this.resolveProfile(user.tenantId, dto);
     const customerId = await this.resolveCustomer(user, dto, existing);
@@ -183,8 +239,20 @@ export class DevicesService {
     try {
       saved = await this.db.transaction(async (tx) => {
         if (existing) return updateVersioned(tx.getRepository(DeviceEntity), 'DEVICE', existing, dto.version, fields);
-        const device = await tx.getRepository(DeviceEntity).save({ id: newId(), createdTime: Date.now(), tenantId: user.tenantId, firmwareId: null, softwareId: null, externalId: null, ...fields });
-        await tx.getRepository(DeviceCredentialsEntity).insert({ id: newId(), createdTime: Date.now(), deviceId: device.id, version: 1, ...normalized! });
+        const device = await tx
+          .getRepository(DeviceEntity)
+          .save({
+            id: newId(),
+            createdTime: Date.now(),
+            tenantId: user.tenantId,
+            firmwareId: null,
+            softwareId: null,
+            externalId: null,
+            ...fields,
+          });
+        await tx
+          .getRepository(DeviceCredentialsEntity)
+          .insert({ id: newId(), createdTime: Date.now(), deviceId: device.id, version: 1, ...normalized! });
         return device;
       });
     } catch (e) {
@@ -194,7 +262,14 @@ export class DevicesService {
       throw this.credentialsConflict(e);
     }
     if (existing) this.events.emit('updated', saved.id);
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: saved.id, entityName: saved.name, customerId: saved.customerId, actionType: existing ? 'UPDATED' : 'ADDED' });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: saved.id,
+      entityName: saved.name,
+      customerId: saved.customerId,
+      actionType: existing ? 'UPDATED' : 'ADDED',
+    });
     return saved;
   }
 

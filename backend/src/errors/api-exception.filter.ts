@@ -33,7 +33,12 @@ interface BodyParserError {
 }
 
 function isBodyParserError(e: unknown): e is BodyParserError {
-  return typeof e === 'object' && e !== null && typeof (e as BodyParserError).type === 'string' && typeof (e as BodyParserError).status === 'number';
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    typeof (e as BodyParserError).type === 'string' &&
+    typeof (e as BodyParserError).status === 'number'
+  );
 }
 
 function messageOf(exception: HttpException): string {
@@ -76,7 +81,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
       status = 500;
       errorCode = ErrorCode.GENERAL;
       message = 'Internal server error. The failure was logged; if it persists, report it with the log lines around this time.';
-      this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     if (response.headersSent) return;
     const envelope: ErrorEnvelope = { status, message, errorCode, timestamp: Date.now() };

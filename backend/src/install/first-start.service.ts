@@ -37,8 +37,32 @@ export class FirstStartService implements OnApplicationBootstrap {
   private async createUser(authority: Authority, email: string, password: string, tenantId: string) {
     const id = newId();
     await this.db.transaction(async (tx) => {
-      await tx.getRepository(UserEntity).insert({ id, createdTime: Date.now(), tenantId, customerId: NULL_UUID, email, authority, firstName: null, lastName: null, phone: null, additionalInfo: {}, version: 1 });
-      await tx.getRepository(UserCredentialsEntity).insert({ userId: id, passwordHash: await hashPassword(password), enabled: true, activateToken: null, activateTokenExpires: null, lastLoginTs: null, tokenGeneration: 0 });
+      await tx
+        .getRepository(UserEntity)
+        .insert({
+          id,
+          createdTime: Date.now(),
+          tenantId,
+          customerId: NULL_UUID,
+          email,
+          authority,
+          firstName: null,
+          lastName: null,
+          phone: null,
+          additionalInfo: {},
+          version: 1,
+        });
+      await tx
+        .getRepository(UserCredentialsEntity)
+        .insert({
+          userId: id,
+          passwordHash: await hashPassword(password),
+          enabled: true,
+          activateToken: null,
+          activateTokenExpires: null,
+          lastLoginTs: null,
+          tokenGeneration: 0,
+        });
     });
   }
 
@@ -52,7 +76,9 @@ export class FirstStartService implements OnApplicationBootstrap {
       const user = await this.db.getRepository(UserEntity).findOneBy({ email });
       const creds = user && (await this.db.getRepository(UserCredentialsEntity).findOneBy({ userId: user.id }));
       if (creds?.passwordHash && (await verifyPassword(creds.passwordHash, passwordSetting.default))) {
-        this.logger.warn(`${email} still has ThingsBoard's public demo password: change it (POST /api/auth/changePassword, or set ${passwordSetting.env} before the first start).`);
+        this.logger.warn(
+          `${email} still has ThingsBoard's public demo password: change it (POST /api/auth/changePassword, or set ${passwordSetting.env} before the first start).`,
+        );
       }
     }
   }

@@ -6,7 +6,9 @@ export function createRootLogger(config: Pick<AppConfig, 'logLevel' | 'logPretty
   return pino({
     level: config.logLevel,
     base: { service: 'edgewise' },
-    transport: config.logPretty ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } } : undefined,
+    transport: config.logPretty
+      ? { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' } }
+      : undefined,
   });
 }
 

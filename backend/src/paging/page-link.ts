@@ -37,14 +37,16 @@ export function parsePageLink(query: PageQuery, sortable: Record<string, string>
   let sortOrder: 'ASC' | 'DESC' = 'ASC';
   if (query.sortOrder) {
     const order = query.sortOrder.toUpperCase();
-    if (order !== 'ASC' && order !== 'DESC') throw ApiError.badRequest(`Unsupported sort order '${query.sortOrder}'! Only 'ASC' or 'DESC' types are allowed.`);
+    if (order !== 'ASC' && order !== 'DESC')
+      throw ApiError.badRequest(`Unsupported sort order '${query.sortOrder}'! Only 'ASC' or 'DESC' types are allowed.`);
     sortOrder = order;
   }
   let sortProperty: string | undefined;
   if (query.sortProperty) {
     if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(query.sortProperty)) throw ApiError.badRequest('Invalid sort property');
     sortProperty = sortable[query.sortProperty];
-    if (!sortProperty) throw ApiError.badRequest(`Unsupported sort property '${query.sortProperty}'. Use one of: ${Object.keys(sortable).join(', ')}`);
+    if (!sortProperty)
+      throw ApiError.badRequest(`Unsupported sort property '${query.sortProperty}'. Use one of: ${Object.keys(sortable).join(', ')}`);
   }
   const textSearch = query.textSearch?.trim() || undefined;
   return { pageSize, page, textSearch, sortProperty, sortOrder };

@@ -154,10 +154,28 @@ export class DeviceRpcService implements OnApplicationBootstrap, OnModuleDestroy
         continue;
       }
       const { method, params, oneway, retries } = JSON.parse(row.requestJson) as StoredRpcRequest;
-      const call = { deviceId, tenantId: row.tenantId, method, params, oneway, expiresAt: row.expirationTime, persistent: { retries, additionalInfo: undefined } };
+      const call = {
+        deviceId,
+        tenantId: row.tenantId,
+        method,
+        params,
+        oneway,
+        expiresAt: row.expirationTime,
+        persistent: { retries, additionalInfo: undefined },
+      };
       const requestId = this.nextRequestId.get(deviceId) ?? 0;
       this.nextRequestId.set(deviceId, requestId + 1);
-      const rpc: PendingRpc = { ...call, requestId, rpcId: row.id, sent: false, delivered: false, retriesLeft: retries, settle: () => {}, timer: setTimeout(() => this.expire(rpc), row.expirationTime - Date.now()), statusWrites: Promise.resolve() };
+      const rpc: PendingRpc = {
+        ...call,
+        requestId,
+        rpcId: row.id,
+        sent: false,
+        delivered: false,
+        retriesLeft: retries,
+        settle: () => {},
+        timer: setTimeout(() => this.expire(rpc), row.expirationTime - Date.now()),
+        statusWrites: Promise.resolve(),
+      };
       let byId = this.pending.get(deviceId);
       if (!byId) this.pending.set(deviceId, (byId = new Map()));
       byId.set(requestId, rpc);
@@ -185,7 +203,11 @@ export class DeviceRpcService implements OnApplicationBootstrap, OnModuleDestroy
       return;
     }
     const retries = Math.min(rpc.persistent?.retries ?? 0, MAX_RPC_RETRIES);
-    this.setStatus(rpc, 'FAILED', JSON.stringify({ error: `There was a Timeout and all retry attempts have been exhausted. Retry attempts set: ${retries}` }));
+    this.setStatus(
+      rpc,
+      'FAILED',
+      JSON.stringify({ error: `There was a Timeout and all retry attempts have been exhausted. Retry attempts set: ${retries}` }),
+    );
     this.finish(rpc);
   }
 
@@ -236,6 +258,9 @@ export class DeviceRpcService implements OnApplicationBootstrap, OnModuleDestroy
 
   /** Marks stored calls whose time ran out while nobody was holding them (e.g. across a restart). */
   async onApplicationBootstrap(): Promise<void> {
-    await this.rpcs.update({ status: In<RpcStatus>(['QUEUED', 'SENT', 'TIMEOUT']), expirationTime: LessThan(Date.now()) }, { status: 'EXPIRED' });
+    await this.rpcs.update(
+      { status: In<RpcStatus>(['QUEUED', 'SENT', 'TIMEOUT']), expirationTime: LessThan(Date.now()) },
+      { status: 'EXPIRED' },
+    );
   }
 }

@@ -64,12 +64,17 @@ export class RpcController {
   }
 
   @Get('rpc/persistent/device/:deviceId')
-  async listPersistent(@CurrentUser() user: SecurityUser, @Param('deviceId') deviceId: string, @Query() query: PageQuery & { rpcStatus?: string }) {
+  async listPersistent(
+    @CurrentUser() user: SecurityUser,
+    @Param('deviceId') deviceId: string,
+    @Query() query: PageQuery & { rpcStatus?: string },
+  ) {
     const device = await this.devices.get(user, deviceId);
     const link = parsePageLink(query, RPC_SORTABLE);
     const status = query.rpcStatus?.toUpperCase();
     if (status === 'DELETED') throw ApiError.badRequest('RpcStatus: DELETED is not supported in this request; deleted RPCs are gone.');
-    if (status && !(RPC_STATUSES as readonly string[]).includes(status)) throw ApiError.badRequest(`Unknown rpcStatus '${query.rpcStatus}': use one of ${RPC_STATUSES.join(', ')}`);
+    if (status && !(RPC_STATUSES as readonly string[]).includes(status))
+      throw ApiError.badRequest(`Unknown rpcStatus '${query.rpcStatus}': use one of ${RPC_STATUSES.join(', ')}`);
     const where = { deviceId: device.id, ...(status ? { status: status as RpcStatus } : {}) };
     const [rows, total] = await this.rpcs.findAndCount({
       where,
@@ -95,14 +100,32 @@ export class RpcController {
     return rpc;
   }
 
-  private async handle(user: SecurityUser, deviceId: string, body: RpcRequestDto, oneway: boolean, flavour: Flavour, res: Response): Promise<void> {
+  private async handle(
+    user: SecurityUser,
+    deviceId: string,
+    body: RpcRequestDto,
+    oneway: boolean,
+    flavour: Flavour,
+    res: Response,
+  ): Promise<void> {
     const device = await this.devices.get(user, deviceId);
     const now = Date.now();
     const expiresAt = body.expirationTime ?? now + Math.max(MIN_TIMEOUT_MS, body.timeout ?? DEFAULT_TIMEOUT_MS);
     const call = { deviceId: device.id, tenantId: device.tenantId, method: body.method, params: body.params, oneway, expiresAt };
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'RPC_CALL', actionData: { method: body.method, oneway, persistent: !!body.persistent } });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'RPC_CALL',
+      actionData: { method: body.method, oneway, persistent: !!body.persistent },
+    });
     if (body.persistent) {
-      const rpcId = await this.rpc.callPersistent({ ...call, persistent: { retries: body.retries ?? 0, additionalInfo: body.additionalInfo } });
+      const rpcId = await this.rpc.callPersistent({
+        ...call,
+        persistent: { retries: body.retries ?? 0, additionalInfo: body.additionalInfo },
+      });
       res.status(200).json({ rpcId });
       return;
     }

@@ -5,5 +5,10 @@ import { DeviceRpcService } from './device-rpc.service';
 import { RpcController } from './rpc.controller';
 
 /** Server-side RPC to devices (lightweight and persistent). */
-@Module({ imports: [DevicesModule, TransportModule], controllers: [RpcController], providers: [DeviceRpcService], exports: [DeviceRpcService] })
+@Module({
+  imports: [DevicesModule, TransportModule],
+  controllers: [RpcController],
+  providers: [DeviceRpcService],
+  exports: [DeviceRpcService],
+})
 export class RpcModule {}

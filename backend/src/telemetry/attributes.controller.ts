@@ -25,50 +25,97 @@ export class AttributesController {
   ) {}
 
   @Get([':entityType/:entityId/keys/attributes', ':entityType/:entityId/keys/attributes/:scope'])
-  async keys(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Param('scope') scope?: string) {
+  async keys(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Param('scope') scope?: string,
+  ) {
     const device = await this.requests.device(user, entityType, entityId);
     return this.attributes.keys(device.id, scope === undefined ? undefined : scopeParam(scope));
   }
 
   @Get([':entityType/:entityId/values/attributes', ':entityType/:entityId/values/attributes/:scope'])
   @Header('Content-Type', 'application/json')
-  async values(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Query() query: QueryParams, @Param('scope') scope?: string) {
+  async values(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Query() query: QueryParams,
+    @Param('scope') scope?: string,
+  ) {
     const device = await this.requests.device(user, entityType, entityId);
     return attributesJson(await this.attributes.find(device.id, scope === undefined ? undefined : scopeParam(scope), keysParam(query)));
   }
 
   @Post([':entityType/:entityId/attributes/:scope', ':entityType/:entityId/:scope'])
   @HttpCode(200)
-  save(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Param('scope') scope: string, @Req() request: Request) {
+  save(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Param('scope') scope: string,
+    @Req() request: Request,
+  ) {
     return this.saveAttributes(user, entityType, entityId, scope, request);
   }
 
   /** ThingsBoard's short form without the entity type. */
   @Post(':deviceId/:scope')
   @HttpCode(200)
-  saveForDevice(@CurrentUser() user: SecurityUser, @Param('deviceId') deviceId: string, @Param('scope') scope: string, @Req() request: Request) {
+  saveForDevice(
+    @CurrentUser() user: SecurityUser,
+    @Param('deviceId') deviceId: string,
+    @Param('scope') scope: string,
+    @Req() request: Request,
+  ) {
     return this.saveAttributes(user, 'DEVICE', deviceId, scope, request);
   }
 
   @Delete(':entityType/:entityId/:scope')
-  delete(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Param('scope') scope: string, @Query() query: QueryParams) {
+  delete(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Param('scope') scope: string,
+    @Query() query: QueryParams,
+  ) {
     return this.deleteAttributes(user, entityType, entityId, scope, query);
   }
 
   @Delete(':deviceId/:scope')
-  deleteForDevice(@CurrentUser() user: SecurityUser, @Param('deviceId') deviceId: string, @Param('scope') scope: string, @Query() query: QueryParams) {
+  deleteForDevice(
+    @CurrentUser() user: SecurityUser,
+    @Param('deviceId') deviceId: string,
+    @Param('scope') scope: string,
+    @Query() query: QueryParams,
+  ) {
     return this.deleteAttributes(user, 'DEVICE', deviceId, scope, query);
   }
 
   /** Checks in ThingsBoard's order, with its messages (research notes §3.1). */
-  private async saveAttributes(user: SecurityUser, entityType: string, entityId: string, rawScope: string, request: Request): Promise<void> {
+  private async saveAttributes(
+    user: SecurityUser,
+    entityType: string,
+    entityId: string,
+    rawScope: string,
+    request: Request,
+  ): Promise<void> {
     const scope = scopeParam(rawScope);
     if (scope === 'CLIENT_SCOPE') throw ApiError.badRequest(`Invalid scope: ${scope}`);
     const entries = this.entriesOf(await this.requests.bodyText(request));
     const device = await this.requests.device(user, entityType, entityId);
     await this.attributes.save(device.id, scope, entries);
     const values = Object.fromEntries(entries.map((e) => [e.key, typeof e.value === 'bigint' ? e.value.toString() : e.value]));
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'ATTRIBUTES_UPDATED', actionData: { scope, attributes: values } });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'ATTRIBUTES_UPDATED',
+      actionData: { scope, attributes: values },
+    });
   }
 
   private entriesOf(text: string): KvEntry[] {
@@ -90,12 +137,26 @@ export class AttributesController {
     }
   }
 
-  private async deleteAttributes(user: SecurityUser, entityType: string, entityId: string, rawScope: string, query: QueryParams): Promise<void> {
+  private async deleteAttributes(
+    user: SecurityUser,
+    entityType: string,
+    entityId: string,
+    rawScope: string,
+    query: QueryParams,
+  ): Promise<void> {
     const scope: AttributeScope = scopeParam(rawScope);
     const keys = keysParam(query) ?? [];
     if (keys.length === 0) throw ApiError.badRequest('Empty keys: [] (name the attributes to delete with keys=a,b)');
     const device = await this.requests.device(user, entityType, entityId);
     const deleted = await this.attributes.delete(device.id, scope, keys);
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'ATTRIBUTES_DELETED', actionData: { scope, attributes: deleted } });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'ATTRIBUTES_DELETED',
+      actionData: { scope, attributes: deleted },
+    });
   }
 }

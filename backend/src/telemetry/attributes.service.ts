@@ -68,7 +68,8 @@ export class AttributesService {
     });
     // Every saved key is pushed, changed or not, as ThingsBoard does (device-api.md §1.7).
     for (const write of writes) {
-      if (write.scope === 'SHARED_SCOPE' && write.entries.length) this.events.emit('sharedChanged', write.entityId, kvObjectJson(write.entries));
+      if (write.scope === 'SHARED_SCOPE' && write.entries.length)
+        this.events.emit('sharedChanged', write.entityId, kvObjectJson(write.entries));
       this.events.emit('saved', write.entityId, write.scope, write.entries);
     }
   }
@@ -97,14 +98,18 @@ export class AttributesService {
     const attributes: AttributeKvEntry[] = [];
     for (const row of rows) {
       const value = valueOfRow(row);
-      if (value) attributes.push({ key: row.attribute_key, scope: row.attribute_scope, lastUpdateTs: Number(row.last_update_ts), ...value });
+      if (value)
+        attributes.push({ key: row.attribute_key, scope: row.attribute_scope, lastUpdateTs: Number(row.last_update_ts), ...value });
     }
     return attributes;
   }
 
   async keys(entityId: string, scope?: AttributeScope): Promise<string[]> {
     const [filter, params] = where(entityId, scope);
-    const rows = await this.sql.query<{ attribute_key: string }>(`SELECT DISTINCT attribute_key FROM attribute_kv ${filter} ORDER BY attribute_key`, params);
+    const rows = await this.sql.query<{ attribute_key: string }>(
+      `SELECT DISTINCT attribute_key FROM attribute_kv ${filter} ORDER BY attribute_key`,
+      params,
+    );
     return rows.map((r) => r.attribute_key);
   }
 }

@@ -17,13 +17,25 @@ describe('planHistory', () => {
   });
 
   it('treats agg with interval 0 and no calendar type as raw', () => {
-    expect(planHistory({ ...base, interval: 0, orderBy: 'asc' }, 700)).toEqual({ kind: 'raw', startTs: 0, endTs: 25_000, limit: 100, order: 'ASC' });
+    expect(planHistory({ ...base, interval: 0, orderBy: 'asc' }, 700)).toEqual({
+      kind: 'raw',
+      startTs: 0,
+      endTs: 25_000,
+      limit: 100,
+      order: 'ASC',
+    });
   });
 
   it('starts calendar buckets at startTs and ends them at the calendar boundary', () => {
     const start = Date.parse('2024-01-10T00:00:00Z');
-    const plan = planHistory({ ...base, startTs: start, endTs: Date.parse('2024-03-01T00:00:00Z'), interval: 0, intervalType: 'MONTH', timeZone: 'UTC' }, 700);
-    expect(plan.kind === 'aggregated' && plan.buckets.map((b) => new Date(b.end).toISOString())).toEqual(['2024-02-01T00:00:00.000Z', '2024-03-01T00:00:00.000Z']);
+    const plan = planHistory(
+      { ...base, startTs: start, endTs: Date.parse('2024-03-01T00:00:00Z'), interval: 0, intervalType: 'MONTH', timeZone: 'UTC' },
+      700,
+    );
+    expect(plan.kind === 'aggregated' && plan.buckets.map((b) => new Date(b.end).toISOString())).toEqual([
+      '2024-02-01T00:00:00.000Z',
+      '2024-03-01T00:00:00.000Z',
+    ]);
   });
 
   it('refuses too many buckets, a negative interval, bad limits, orders and zones', () => {

@@ -38,7 +38,7 @@ export class HistoryQueryError extends Error {}
 function bucketsOf(startTs: number, endTs: number, nextEnd: (start: number) => number): Bucket[] {
   const buckets: Bucket[] = [];
   const endPeriod = Math.max(startTs + 1, endTs);
-  for (let start = startTs; start < endPeriod; ) {
+  for (let start = startTs; start < endPeriod;) {
     const end = Math.min(nextEnd(start), endPeriod);
     buckets.push({ start, end, ts: start + Math.floor((end - start) / 2) });
     start = end;
@@ -54,7 +54,8 @@ export function planHistory(p: HistoryParams, maxIntervals: number): HistoryPlan
     throw new HistoryQueryError(`Invalid value '${p.orderBy}' for orders given; Has to be either 'desc' or 'asc' (case insensitive)`);
   }
   const calendar = p.intervalType && p.intervalType !== 'MILLISECONDS' ? p.intervalType : undefined;
-  if (p.agg === 'NONE' || (!calendar && p.interval === 0)) return { kind: 'raw', startTs: p.startTs, endTs: p.endTs, limit: p.limit, order };
+  if (p.agg === 'NONE' || (!calendar && p.interval === 0))
+    return { kind: 'raw', startTs: p.startTs, endTs: p.endTs, limit: p.limit, order };
   const timeZone = p.timeZone || 'UTC';
   if (calendar) {
     try {

@@ -23,7 +23,7 @@ function needsSourceText(text: string): boolean {
     } else if (c >= 0x30 && c <= 0x39) {
       if (++digits > 15) return true;
     } else {
-      if (digits > 0 && (c === 0x2e /* . */ || c === 0x65 /* e */ || c === 0x45 /* E */)) return true;
+      if (digits > 0 && (c === 0x2e /* . */ || c === 0x65 /* e */ || c === 0x45) /* E */) return true;
       digits = 0;
     }
   }

@@ -28,7 +28,11 @@ export function valueColumns(entry: Pick<KvEntry, 'type' | 'value'>): ColumnValu
  * Appends the five value columns of an entry to a parameter list without building an intermediate array
  * (the telemetry write path calls it once per data point). BOOLEAN goes in as `asBool(value)`.
  */
-export function pushValueColumns(params: unknown[], entry: Pick<KvEntry, 'type' | 'value'>, asBool: (b: boolean) => unknown = (b) => b): void {
+export function pushValueColumns(
+  params: unknown[],
+  entry: Pick<KvEntry, 'type' | 'value'>,
+  asBool: (b: boolean) => unknown = (b) => b,
+): void {
   const v = entry.value;
   switch (entry.type) {
     case 'BOOLEAN':

@@ -19,14 +19,19 @@ export function valueJson(entry: Pick<KvEntry, 'type' | 'value'>, strict: boolea
       return String(entry.value);
     case 'DOUBLE':
       // NaN/Infinity are not JSON numbers (only reachable through an overflowing SUM).
-      return Number.isFinite(entry.value) ? javaDoubleToString(entry.value as number) : JSON.stringify(javaDoubleToString(entry.value as number));
+      return Number.isFinite(entry.value)
+        ? javaDoubleToString(entry.value as number)
+        : JSON.stringify(javaDoubleToString(entry.value as number));
     case 'STRING':
       return JSON.stringify(entry.value);
   }
 }
 
 /** `{"key":[{"ts":1,"value":…},…],…}` — the timeseries response, built as text so doubles keep their `.0`. */
-export function timeseriesJson(series: Map<string, { ts: number; entry: Pick<KvEntry, 'type' | 'value'> | null }[]>, strict: boolean): string {
+export function timeseriesJson(
+  series: Map<string, { ts: number; entry: Pick<KvEntry, 'type' | 'value'> | null }[]>,
+  strict: boolean,
+): string {
   const members: string[] = [];
   for (const [key, points] of series) {
     const items = points.map((p) => `{"ts":${p.ts},"value":${p.entry ? valueJson(p.entry, strict) : 'null'}}`);
@@ -41,4 +46,5 @@ export function attributesJson(attributes: readonly (KvEntry & { lastUpdateTs: n
 }
 
 /** `{"key":value,…}` with values in their stored types (`42.0` stays a double): what devices receive. */
-export const kvObjectJson = (entries: readonly KvEntry[]): string => `{${entries.map((e) => `${JSON.stringify(e.key)}:${valueJson(e, true)}`).join(',')}}`;
+export const kvObjectJson = (entries: readonly KvEntry[]): string =>
+  `{${entries.map((e) => `${JSON.stringify(e.key)}:${valueJson(e, true)}`).join(',')}}`;

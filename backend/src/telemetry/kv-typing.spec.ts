@@ -64,7 +64,9 @@ describe('key/value typing (device-api.md §0.1)', () => {
   });
 
   it('enforces the string length limit and key rules', () => {
-    expect(() => typed('"abcdef"', { maxStringLength: 5 })).toThrow('String value length [6] for key [k] is greater than maximum allowed [5]');
+    expect(() => typed('"abcdef"', { maxStringLength: 5 })).toThrow(
+      'String value length [6] for key [k] is greater than maximum allowed [5]',
+    );
     expect(() => toKvEntries({ ' ': 1 })).toThrow("Key can't be null or empty");
     expect(() => toKvEntries({ ['x'.repeat(256)]: 1 })).toThrow('key length must be equal or less than 255');
   });

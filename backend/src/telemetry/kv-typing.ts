@@ -33,7 +33,8 @@ interface Decimal {
 function decimalOf(text: string): Decimal {
   const [, sign, int, frac = '', exp = '0'] = NUMBER_PARTS.exec(text)!;
   const digits = (int + frac).replace(/^0+(?=\d)/, '');
-  if (Math.abs(Number(exp)) > MAX_EXPONENT) throw new KvParseError(`Number ${text} is out of range: exponents beyond ±${MAX_EXPONENT} are not supported`);
+  if (Math.abs(Number(exp)) > MAX_EXPONENT)
+    throw new KvParseError(`Number ${text} is out of range: exponents beyond ±${MAX_EXPONENT} are not supported`);
   return { negative: sign === '-', digits, scale: frac.length - Number(exp) };
 }
 

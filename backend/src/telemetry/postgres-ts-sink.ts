@@ -4,7 +4,8 @@ import type { TsKvEntry } from './kv-entry';
 import { newestPerSeries, TsWriteRequest, TsWriteSink } from './ts-write-sink';
 
 const COLUMNS = 'entity_id, key, ts, bool_v, str_v, long_v, dbl_v, json_v';
-const SET_VALUES = 'bool_v = EXCLUDED.bool_v, str_v = EXCLUDED.str_v, long_v = EXCLUDED.long_v, dbl_v = EXCLUDED.dbl_v, json_v = EXCLUDED.json_v';
+const SET_VALUES =
+  'bool_v = EXCLUDED.bool_v, str_v = EXCLUDED.str_v, long_v = EXCLUDED.long_v, dbl_v = EXCLUDED.dbl_v, json_v = EXCLUDED.json_v';
 const unnest = (first: number) =>
   `unnest($${first}::uuid[], $${first + 1}::int[], $${first + 2}::bigint[], $${first + 3}::boolean[], $${first + 4}::text[], $${first + 5}::bigint[], $${first + 6}::float8[], $${first + 7}::text[])`;
 

@@ -26,7 +26,8 @@ export function keysParam(query: QueryParams): string[] | undefined {
 export function intParam(query: QueryParams, name: string, fallback?: number): number | undefined {
   const raw = single(query[name]);
   if (raw === undefined || raw === '') return fallback;
-  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw ApiError.badRequest(`Invalid value '${raw}' for ${name}: expected a whole number`);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(Number(raw)))
+    throw ApiError.badRequest(`Invalid value '${raw}' for ${name}: expected a whole number`);
   return Number(raw);
 }
 
@@ -40,12 +41,14 @@ export function boolParam(query: QueryParams, name: string, fallback: boolean): 
 export function enumParam<T extends string>(query: QueryParams, name: string, allowed: readonly T[], fallback?: T): T | undefined {
   const raw = single(query[name]);
   if (raw === undefined || raw === '') return fallback;
-  if (!(allowed as readonly string[]).includes(raw)) throw ApiError.badRequest(`Invalid value '${raw}' for ${name}: use one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw ApiError.badRequest(`Invalid value '${raw}' for ${name}: use one of ${allowed.join(', ')}`);
   return raw as T;
 }
 
 export function scopeParam(raw: string): AttributeScope {
-  if (!(ATTRIBUTE_SCOPES as readonly string[]).includes(raw)) throw ApiError.badRequest(`Invalid scope: ${raw}. Use one of ${ATTRIBUTE_SCOPES.join(', ')}`);
+  if (!(ATTRIBUTE_SCOPES as readonly string[]).includes(raw))
+    throw ApiError.badRequest(`Invalid scope: ${raw}. Use one of ${ATTRIBUTE_SCOPES.join(', ')}`);
   return raw as AttributeScope;
 }
 

@@ -14,7 +14,11 @@ import { TimeseriesService } from './timeseries.service';
 @Module({
   controllers: [TimeseriesController, AttributesController],
   providers: [
-    { provide: TimeseriesWriter, inject: [DataSource, APP_CONFIG], useFactory: (dataSource: DataSource, config: AppConfig) => createTimeseriesWriter(dataSource, config.tsWriteMaxBatch) },
+    {
+      provide: TimeseriesWriter,
+      inject: [DataSource, APP_CONFIG],
+      useFactory: (dataSource: DataSource, config: AppConfig) => createTimeseriesWriter(dataSource, config.tsWriteMaxBatch),
+    },
     TimeseriesService,
     AttributesService,
     AttributeEvents,

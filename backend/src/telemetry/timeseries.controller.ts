@@ -39,7 +39,12 @@ export class TimeseriesController {
   /** Latest values, or history when both startTs and endTs are given. */
   @Get(':entityType/:entityId/values/timeseries')
   @Header('Content-Type', 'application/json')
-  async values(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Query() query: QueryParams) {
+  async values(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Query() query: QueryParams,
+  ) {
     if (query.startTs !== undefined && query.endTs !== undefined) return this.history(user, entityType, entityId, query);
     const device = await this.requests.device(user, entityType, entityId);
     const strict = boolParam(query, 'useStrictDataTypes', false);
@@ -48,11 +53,17 @@ export class TimeseriesController {
 
   @Get(':entityType/:entityId/values/timeseries/history')
   @Header('Content-Type', 'application/json')
-  async history(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Query() query: QueryParams) {
+  async history(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Query() query: QueryParams,
+  ) {
     const device = await this.requests.device(user, entityType, entityId);
     const startTs = intParam(query, 'startTs');
     const endTs = intParam(query, 'endTs');
-    if (startTs === undefined || endTs === undefined) throw ApiError.badRequest('History needs both startTs and endTs (epoch milliseconds)');
+    if (startTs === undefined || endTs === undefined)
+      throw ApiError.badRequest('History needs both startTs and endTs (epoch milliseconds)');
     const strict = boolParam(query, 'useStrictDataTypes', false);
     let plan;
     try {
@@ -83,7 +94,13 @@ export class TimeseriesController {
    */
   @Post([':entityType/:entityId/timeseries/:scope', ':entityType/:entityId/timeseries/:scope/:ttl'])
   @HttpCode(200)
-  async save(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Param('ttl') ttl: string | undefined, @Req() request: Request) {
+  async save(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Param('ttl') ttl: string | undefined,
+    @Req() request: Request,
+  ) {
     if (ttl !== undefined && !/^-?\d+$/.test(ttl)) throw ApiError.badRequest(`Invalid ttl '${ttl}': expected whole seconds`);
     const text = await this.requests.bodyText(request);
     let json: unknown;
@@ -103,11 +120,24 @@ export class TimeseriesController {
     const device = await this.requests.device(user, entityType, entityId);
     await this.timeseries.save(device.id, points);
     const keys = [...new Set(points.map((p) => p.key))];
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'TIMESERIES_UPDATED', actionData: { keys, points: points.length } });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'TIMESERIES_UPDATED',
+      actionData: { keys, points: points.length },
+    });
   }
 
   @Delete(':entityType/:entityId/timeseries/delete')
-  async delete(@CurrentUser() user: SecurityUser, @Param('entityType') entityType: string, @Param('entityId') entityId: string, @Query() query: QueryParams) {
+  async delete(
+    @CurrentUser() user: SecurityUser,
+    @Param('entityType') entityType: string,
+    @Param('entityId') entityId: string,
+    @Query() query: QueryParams,
+  ) {
     const keys = keysParam(query) ?? [];
     if (keys.length === 0) throw ApiError.badRequest('Empty keys: [] (name the keys to delete with keys=a,b)');
     const deleteAll = boolParam(query, 'deleteAllDataForKeys', false);
@@ -120,6 +150,14 @@ export class TimeseriesController {
     const deleteLatest = boolParam(query, 'deleteLatest', true);
     const rewriteLatestIfDeleted = boolParam(query, 'rewriteLatestIfDeleted', false);
     await this.timeseries.delete(device.id, { keys, startTs, endTs, deleteLatest, rewriteLatestIfDeleted });
-    await this.audit.record({ user, entityType: 'DEVICE', entityId: device.id, entityName: device.name, customerId: device.customerId, actionType: 'TIMESERIES_DELETED', actionData: { keys, startTs, endTs } });
+    await this.audit.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType: 'TIMESERIES_DELETED',
+      actionData: { keys, startTs, endTs },
+    });
   }
 }

@@ -126,14 +126,22 @@ export class TimeseriesService implements OnModuleDestroy {
     const ids = await this.writer.keys.lookup(request.keys);
     await this.sql.transaction(async (manager) => {
       for (const id of ids.values()) {
-        await this.sql.query('DELETE FROM ts_kv WHERE entity_id = ? AND key = ? AND ts >= ? AND ts < ?', [entityId, id, request.startTs, request.endTs], manager);
+        await this.sql.query(
+          'DELETE FROM ts_kv WHERE entity_id = ? AND key = ? AND ts >= ? AND ts < ?',
+          [entityId, id, request.startTs, request.endTs],
+          manager,
+        );
         if (request.deleteLatest) await this.deleteLatest(entityId, id, request, manager);
       }
     });
   }
 
   private async deleteLatest(entityId: string, keyId: number, request: TsDeleteRequest, manager: EntityManager): Promise<void> {
-    const [latest] = await this.sql.query<{ ts: number | string }>('SELECT ts FROM ts_kv_latest WHERE entity_id = ? AND key = ?', [entityId, keyId], manager);
+    const [latest] = await this.sql.query<{ ts: number | string }>(
+      'SELECT ts FROM ts_kv_latest WHERE entity_id = ? AND key = ?',
+      [entityId, keyId],
+      manager,
+    );
     if (!latest || Number(latest.ts) < request.startTs || Number(latest.ts) >= request.endTs) return;
     await this.sql.query('DELETE FROM ts_kv_latest WHERE entity_id = ? AND key = ?', [entityId, keyId], manager);
     if (!request.rewriteLatestIfDeleted) return;

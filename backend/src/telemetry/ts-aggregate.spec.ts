@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { aggregateValue, BucketFigures } from './ts-aggregate';
 
-const none: BucketFigures = { bool_n: 0, str_n: 0, json_n: 0, long_n: 0, dbl_n: 0, long_sum: null, dbl_sum: null, long_min: null, long_max: null, dbl_min: null, dbl_max: null, str_min: null, str_max: null };
+const none: BucketFigures = {
+  bool_n: 0,
+  str_n: 0,
+  json_n: 0,
+  long_n: 0,
+  dbl_n: 0,
+  long_sum: null,
+  dbl_sum: null,
+  long_min: null,
+  long_max: null,
+  dbl_min: null,
+  dbl_max: null,
+  str_min: null,
+  str_max: null,
+};
 const longs: BucketFigures = { ...none, long_n: 2, long_sum: '3', long_min: '1', long_max: '2' };
 const mixed: BucketFigures = { ...longs, dbl_n: 1, dbl_sum: 0.5, dbl_min: 0.5, dbl_max: 0.5 };
 const strings: BucketFigures = { ...none, str_n: 2, str_min: 'a', str_max: 'b' };

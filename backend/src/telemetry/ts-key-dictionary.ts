@@ -14,7 +14,10 @@ export class TsKeyDictionary {
   async lookup(keys: readonly string[]): Promise<Map<string, number>> {
     const missing = keys.filter((k) => !this.ids.has(k));
     if (missing.length > 0) {
-      const rows = await this.sql.query<{ key: string; key_id: number }>(`SELECT key, key_id FROM ts_kv_dictionary WHERE key IN (${placeholders(missing.length)})`, missing);
+      const rows = await this.sql.query<{ key: string; key_id: number }>(
+        `SELECT key, key_id FROM ts_kv_dictionary WHERE key IN (${placeholders(missing.length)})`,
+        missing,
+      );
       for (const row of rows) this.ids.set(row.key, Number(row.key_id));
     }
     const found = new Map<string, number>();
@@ -37,13 +40,18 @@ export class TsKeyDictionary {
    */
   private async create(key: string): Promise<void> {
     for (let attempt = 0; attempt < 10; attempt++) {
-      await this.sql.query('INSERT INTO ts_kv_dictionary (key, key_id) SELECT ?, COALESCE(MAX(key_id), 0) + 1 FROM ts_kv_dictionary WHERE true ON CONFLICT DO NOTHING', [key]);
+      await this.sql.query(
+        'INSERT INTO ts_kv_dictionary (key, key_id) SELECT ?, COALESCE(MAX(key_id), 0) + 1 FROM ts_kv_dictionary WHERE true ON CONFLICT DO NOTHING',
+        [key],
+      );
       const [row] = await this.sql.query<{ key_id: number }>('SELECT key_id FROM ts_kv_dictionary WHERE key = ?', [key]);
       if (row) {
         this.ids.set(key, Number(row.key_id));
         return;
       }
     }
-    throw new Error(`Could not register timeseries key "${key}" after 10 attempts: the key dictionary is under unusual contention; retry the write`);
+    throw new Error(
+      `Could not register timeseries key "${key}" after 10 attempts: the key dictionary is under unusual contention; retry the write`,
+    );
   }
 }

@@ -58,7 +58,8 @@ export class DeviceAuthenticator {
       if (exact?.credentialsType === 'MQTT_BASIC') {
         const stored = JSON.parse(exact.credentialsValue ?? '{}') as MqttBasicValue;
         // Same client id and user name: the password decides, with no fallback (device-api.md §1.2).
-        if ((stored.clientId ?? '') === clientId && (stored.userName ?? '') === username) return this.matchBasic(exact, clientId, username, password);
+        if ((stored.clientId ?? '') === clientId && (stored.userName ?? '') === username)
+          return this.matchBasic(exact, clientId, username, password);
       }
     }
     const byUsername = await this.find(username);
@@ -68,7 +69,12 @@ export class DeviceAuthenticator {
   }
 
   /** A stored non-empty field must equal the presented one; an empty stored password accepts any. */
-  private matchBasic(creds: DeviceCredentialsEntity, clientId: string, username: string, password: string): Promise<AuthResult> | AuthResult {
+  private matchBasic(
+    creds: DeviceCredentialsEntity,
+    clientId: string,
+    username: string,
+    password: string,
+  ): Promise<AuthResult> | AuthResult {
     const stored = JSON.parse(creds.credentialsValue ?? '{}') as MqttBasicValue;
     if (stored.clientId && stored.clientId !== clientId) return refuse('NOT_FOUND', 'Client id does not match');
     if (stored.userName && stored.userName !== username) return refuse('NOT_FOUND', 'User name does not match');

@@ -74,8 +74,14 @@ export class CoreDeviceSession implements DeviceSession {
   async getAttributes(request: AttributesRequest): Promise<string> {
     this.services.onActivity(this);
     const all = !request.clientKeys && !request.sharedKeys;
-    const client = all || request.clientKeys ? await this.services.attributes.find(this.device.deviceId, 'CLIENT_SCOPE', all ? undefined : request.clientKeys) : [];
-    const shared = all || request.sharedKeys ? await this.services.attributes.find(this.device.deviceId, 'SHARED_SCOPE', all ? undefined : request.sharedKeys) : [];
+    const client =
+      all || request.clientKeys
+        ? await this.services.attributes.find(this.device.deviceId, 'CLIENT_SCOPE', all ? undefined : request.clientKeys)
+        : [];
+    const shared =
+      all || request.sharedKeys
+        ? await this.services.attributes.find(this.device.deviceId, 'SHARED_SCOPE', all ? undefined : request.sharedKeys)
+        : [];
     const members: string[] = [];
     if (client.length) members.push(`"client":${kvObjectJson(client)}`);
     if (shared.length) members.push(`"shared":${kvObjectJson(shared)}`);
@@ -115,4 +121,3 @@ export class CoreDeviceSession implements DeviceSession {
     this.services.onClosed(this);
   }
 }
-

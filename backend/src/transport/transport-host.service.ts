@@ -30,7 +30,9 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
         await instance.start();
         this.running.set(transport.id, instance);
         const ports = instance.boundPorts();
-        const where = Object.entries(ports).map(([name, port]) => `${name} ${port}`).join(', ');
+        const where = Object.entries(ports)
+          .map(([name, port]) => `${name} ${port}`)
+          .join(', ');
         this.logger.log({ msg: `transport ${transport.id} started${where ? `: ${where}` : ''}`, transport: transport.id, ports });
       }
     }

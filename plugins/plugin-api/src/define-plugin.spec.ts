@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin, PluginDefinitionError } from './index';
 
-const node = (type: string) => ({ type, category: 'filter' as const, name: 'n', description: 'd', relations: ['True', 'False'], configSchema: {}, defaultConfig: {} });
+const node = (type: string) => ({
+  type,
+  category: 'filter' as const,
+  name: 'n',
+  description: 'd',
+  relations: ['True', 'False'],
+  configSchema: {},
+  defaultConfig: {},
+});
 
 describe('definePlugin', () => {
   it('returns a valid definition unchanged', () => {
@@ -15,6 +23,8 @@ describe('definePlugin', () => {
   });
 
   it('refuses a node without relations', () => {
-    expect(() => definePlugin({ name: 'p', version: '1', ruleNodes: [{ ...node('a/y'), relations: [] }] })).toThrow(/at least one relation/);
+    expect(() => definePlugin({ name: 'p', version: '1', ruleNodes: [{ ...node('a/y'), relations: [] }] })).toThrow(
+      /at least one relation/,
+    );
   });
 });

@@ -86,13 +86,14 @@ export function definePlugin<T extends PluginDefinition>(definition: T): T {
   if (!definition.name) throw new PluginDefinitionError('definePlugin: `name` is required (use the npm package name)');
   const seen = new Set<string>();
   for (const id of [...(definition.ruleNodes ?? []).map((n) => n.type), ...(definition.transports ?? []).map((t) => t.id)]) {
-    if (!TYPE_ID.test(id)) throw new PluginDefinitionError(`${definition.name}: "${id}" is not a valid id (lower-case words joined by "-" and "/")`);
+    if (!TYPE_ID.test(id))
+      throw new PluginDefinitionError(`${definition.name}: "${id}" is not a valid id (lower-case words joined by "-" and "/")`);
     if (seen.has(id)) throw new PluginDefinitionError(`${definition.name}: "${id}" is declared twice`);
     seen.add(id);
   }
   for (const node of definition.ruleNodes ?? []) {
-    if (!node.relations.length) throw new PluginDefinitionError(`${definition.name}: rule node "${node.type}" must declare at least one relation`);
+    if (!node.relations.length)
+      throw new PluginDefinitionError(`${definition.name}: rule node "${node.type}" must declare at least one relation`);
   }
   return definition;
 }
-

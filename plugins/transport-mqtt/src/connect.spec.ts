@@ -34,18 +34,21 @@ describe('CONNECT (device-api.md §1.2)', () => {
     ['username and password present', { username: 'nope', password: Buffer.from('x') }, 0x86, 5, false],
     ['only a clientId', { username: undefined, clientId: 'c1' }, 0x85, 2, false],
     ['nothing at all', { username: undefined, clientId: '' }, 0x87, 5, true],
-  ])('refuses unknown credentials with %s: MQTT 5 reason (+ DISCONNECT where MQTT 5 allows the code), MQTT 3.1.1 code', async (_case, fields, reason, returnCode, disconnect) => {
-    const { port } = await startTransport();
-    const v5 = await RawClient.connect(port, fields, 5);
-    expect(v5.connack.reasonCode).toBe(reason);
-    expect(await v5.client.closedWithin()).toBe(true);
-    // CONNACK (sessionPresent 0, reason, no properties), then DISCONNECT with the same reason if that is a
-    // valid DISCONNECT code (0x85/0x86 are not: strict clients would fail to parse it).
-    const code = reason.toString(16);
-    expect(v5.client.bytesHex()).toBe(`200300${code}00` + (disconnect ? `e002${code}00` : ''));
-    const v3 = await RawClient.connect(port, fields, 4);
-    expect(v3.connack.returnCode).toBe(returnCode);
-  });
+  ])(
+    'refuses unknown credentials with %s: MQTT 5 reason (+ DISCONNECT where MQTT 5 allows the code), MQTT 3.1.1 code',
+    async (_case, fields, reason, returnCode, disconnect) => {
+      const { port } = await startTransport();
+      const v5 = await RawClient.connect(port, fields, 5);
+      expect(v5.connack.reasonCode).toBe(reason);
+      expect(await v5.client.closedWithin()).toBe(true);
+      // CONNACK (sessionPresent 0, reason, no properties), then DISCONNECT with the same reason if that is a
+      // valid DISCONNECT code (0x85/0x86 are not: strict clients would fail to parse it).
+      const code = reason.toString(16);
+      expect(v5.client.bytesHex()).toBe(`200300${code}00` + (disconnect ? `e002${code}00` : ''));
+      const v3 = await RawClient.connect(port, fields, 4);
+      expect(v3.connack.returnCode).toBe(returnCode);
+    },
+  );
 
   it('answers server unavailable when the core cannot authenticate (MQTT 5: CONNACK 0x88, DISCONNECT 0x89)', async () => {
     const { core, port } = await startTransport();

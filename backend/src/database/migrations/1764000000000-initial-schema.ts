@@ -95,7 +95,21 @@ export class InitialSchema1764000000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['audit_log', 'rpc', 'ts_kv_latest', 'ts_kv', 'ts_kv_dictionary', 'attribute_kv', 'device_credentials', 'device', 'device_profile', 'user_credentials', 'tb_user', 'customer', 'tenant']) {
+    for (const table of [
+      'audit_log',
+      'rpc',
+      'ts_kv_latest',
+      'ts_kv',
+      'ts_kv_dictionary',
+      'attribute_kv',
+      'device_credentials',
+      'device',
+      'device_profile',
+      'user_credentials',
+      'tb_user',
+      'customer',
+      'tenant',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }

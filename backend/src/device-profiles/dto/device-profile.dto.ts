@@ -11,14 +11,32 @@ export class DeviceProfileDto {
   @ApiPropertyOptional() @IsOptional() @IsString() description?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() image?: string | null;
   @ApiProperty({ example: 'DEFAULT' }) @IsOptional() @IsIn(['DEFAULT'], { message: 'Device profile type must be DEFAULT' }) type?: string;
-  @ApiProperty({ enum: TRANSPORT_TYPES }) @IsOptional() @IsIn(TRANSPORT_TYPES, { message: `transportType must be one of ${TRANSPORT_TYPES.join(', ')}` }) transportType?: string;
-  @ApiPropertyOptional({ enum: PROVISION_TYPES }) @IsOptional() @IsIn(PROVISION_TYPES, { message: `provisionType must be one of ${PROVISION_TYPES.join(', ')}` }) provisionType?: string | null;
+  @ApiProperty({ enum: TRANSPORT_TYPES })
+  @IsOptional()
+  @IsIn(TRANSPORT_TYPES, { message: `transportType must be one of ${TRANSPORT_TYPES.join(', ')}` })
+  transportType?: string;
+  @ApiPropertyOptional({ enum: PROVISION_TYPES })
+  @IsOptional()
+  @IsIn(PROVISION_TYPES, { message: `provisionType must be one of ${PROVISION_TYPES.join(', ')}` })
+  provisionType?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(255) provisionDeviceKey?: string | null;
   @ApiPropertyOptional() @IsOptional() @IsBoolean() default?: boolean;
-  @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) defaultRuleChainId?: EntityIdDto | null;
-  @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) defaultDashboardId?: EntityIdDto | null;
+  @ApiPropertyOptional({ type: EntityIdDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EntityIdDto)
+  defaultRuleChainId?: EntityIdDto | null;
+  @ApiPropertyOptional({ type: EntityIdDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EntityIdDto)
+  defaultDashboardId?: EntityIdDto | null;
   @ApiPropertyOptional() @IsOptional() @IsString() defaultQueueName?: string | null;
-  @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) defaultEdgeRuleChainId?: EntityIdDto | null;
+  @ApiPropertyOptional({ type: EntityIdDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => EntityIdDto)
+  defaultEdgeRuleChainId?: EntityIdDto | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) firmwareId?: EntityIdDto | null;
   @ApiPropertyOptional({ type: EntityIdDto }) @IsOptional() @ValidateNested() @Type(() => EntityIdDto) softwareId?: EntityIdDto | null;
   @ApiPropertyOptional() @IsOptional() @IsObject() profileData?: JsonObject;
