@@ -1,10 +1,11 @@
 import type { AuthResult, DeviceCredentialsRequest, DeviceIdentity } from '@edgewise/plugin-api';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { mqttBasicCredentialsId, MqttBasicValue, trimCertificate, x509CredentialsId } from '../devices/device-credentials.rules';
 import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
+import { DeviceEvents } from '../devices/device-events';
 
 const refuse = (failure: 'NOT_FOUND' | 'BAD_CREDENTIALS', reason: string): AuthResult => ({ ok: false, failure, reason });
 
@@ -13,11 +14,39 @@ const refuse = (failure: 'NOT_FOUND' | 'BAD_CREDENTIALS', reason: string): AuthR
  * (device-api.md §1.2): exact MQTT-basic match first, then the username as an access token or a
  * username-only MQTT-basic credential.
  */
-@Injectable()
-export class DeviceAuthenticator {
-  private readonly logger = new Logger('DeviceAuth');
+/** Cached lookups expire after this long, so a renamed or re-typed device profile shows up without an event. */
+const CACHE_TTL_MS = 60_000;
+const CACHE_MAX_ENTRIES = 100_000;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+interface Cached<T> {
+  value: T;
+  expires: number;
+}
+
+@Injectable()
+export class DeviceAuthenticator implements OnModuleDestroy {
+  private readonly logger = new Logger('DeviceAuth');
+  /**
+   * Found credentials and device identities, so that the HTTP device API (one authentication per request)
+   * and reconnect storms do not query the database each time. Entries of a device are dropped the moment
+   * it is deleted, updated or its credentials change; misses are never cached, so a new device works at once.
+   */
+  private readonly credentialsCache = new Map<string, Cached<DeviceCredentialsEntity>>();
+  private readonly identityCache = new Map<string, Cached<DeviceIdentity>>();
+  /** A device has one credential: which cache key holds it, so forgetting a device costs no scan. */
+  private readonly credentialsIdOfDevice = new Map<string, string>();
+  private readonly forget = (deviceId: string) => this.forgetDevice(deviceId);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly deviceEvents: DeviceEvents,
+  ) {
+    for (const event of ['deleted', 'credentialsChanged', 'updated'] as const) deviceEvents.on(event, this.forget);
+  }
+
+  onModuleDestroy(): void {
+    for (const event of ['deleted', 'credentialsChanged', 'updated'] as const) this.deviceEvents.off(event, this.forget);
+  }
 
   async authenticate(request: DeviceCredentialsRequest): Promise<AuthResult> {
     try {
@@ -82,16 +111,41 @@ export class DeviceAuthenticator {
     return this.accept(creds);
   }
 
-  private find(credentialsId: string): Promise<DeviceCredentialsEntity | null> {
-    return this.db.getRepository(DeviceCredentialsEntity).findOneBy({ credentialsId });
+  private async find(credentialsId: string): Promise<DeviceCredentialsEntity | null> {
+    const cached = fresh(this.credentialsCache.get(credentialsId));
+    if (cached) return cached;
+    const creds = await this.db.getRepository(DeviceCredentialsEntity).findOneBy({ credentialsId });
+    if (creds) {
+      remember(this.credentialsCache, credentialsId, creds);
+      this.credentialsIdOfDevice.set(creds.deviceId, credentialsId);
+    }
+    return creds;
   }
 
   private async accept(creds: DeviceCredentialsEntity): Promise<AuthResult> {
+    const cached = fresh(this.identityCache.get(creds.deviceId));
+    if (cached) return { ok: true, device: cached };
     const device = await this.db.getRepository(DeviceEntity).findOneBy({ id: creds.deviceId });
     if (!device) return refuse('NOT_FOUND', 'Device no longer exists');
     const profile = await this.db.getRepository(DeviceProfileEntity).findOneBy({ id: device.deviceProfileId });
-    return { ok: true, device: identityOf(device, profile) };
+    const identity = identityOf(device, profile);
+    remember(this.identityCache, device.id, identity);
+    return { ok: true, device: identity };
   }
+
+  private forgetDevice(deviceId: string): void {
+    this.identityCache.delete(deviceId);
+    const credentialsId = this.credentialsIdOfDevice.get(deviceId);
+    if (credentialsId !== undefined) this.credentialsCache.delete(credentialsId);
+    this.credentialsIdOfDevice.delete(deviceId);
+  }
+}
+
+const fresh = <T>(entry: Cached<T> | undefined): T | undefined => (entry && entry.expires > Date.now() ? entry.value : undefined);
+
+function remember<T>(cache: Map<string, Cached<T>>, key: string, value: T): void {
+  if (cache.size >= CACHE_MAX_ENTRIES) cache.delete(cache.keys().next().value!); // oldest first
+  cache.set(key, { value, expires: Date.now() + CACHE_TTL_MS });
 }
 
 export function identityOf(device: DeviceEntity, profile: DeviceProfileEntity | null): DeviceIdentity {

@@ -1,0 +1,111 @@
+// HTTP ingest benchmark: N simulated devices POST JSON telemetry (3 numeric keys) to
+// /api/v1/{token}/telemetry with a fixed number of requests in flight over keep-alive connections; a 200
+// means the data is durable. Prints ONE JSON line (same fields as the MQTT benchmark); progress on stderr.
+//
+//   npm run build && npm run bench:http                       # SQLite, 10 devices × 10 in flight, 10 s
+//   DATABASE_URL=postgres://…/postgres npm run bench:http    # PostgreSQL (a temporary database is created)
+import { Agent, request } from 'node:http';
+import { restClient, startProduct } from '../../e2e/support/product.mjs';
+import { countDataPoints, percentile } from './measure.mjs';
+
+const num = (name, fallback) => Number(process.env[name] ?? fallback);
+const DEVICES = num('DEVICES', 10);
+const INFLIGHT = num('INFLIGHT', 10);
+const SECONDS = num('SECONDS', 10);
+const WARMUP_SECONDS = num('WARMUP_SECONDS', 2);
+const log = (message) => process.stderr.write(`[bench:http] ${message}\n`);
+
+const product = await startProduct();
+let exitCode = 0;
+try {
+  const rest = await restClient(product.url);
+  for (let i = 0; i < DEVICES; i++) await rest.createDevice(`bench-http-${i}`, `BENCH_HTTP_${i}`);
+  log(`server up at ${product.url}; ${DEVICES} devices × ${INFLIGHT} requests in flight`);
+  let running = true;
+  let measuring = false;
+  let acked = 0;
+  let measuredAcks = 0;
+  let failures = 0;
+  const latencies = [];
+  const baseTs = Date.UTC(2020, 0, 1);
+
+  // node:http with keep-alive costs the shared machine far less per request than fetch.
+  const agent = new Agent({ keepAlive: true, maxSockets: DEVICES * INFLIGHT });
+  const { hostname, port } = new URL(product.url);
+  const post = (path, body) =>
+    new Promise((resolve, reject) => {
+      const req = request({ agent, hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  /** One device's request loop: each request carries its own ts, so every 200 is a distinct stored row. */
+  async function deviceLoop(device, lane) {
+    let seq = 0;
+    const path = `/api/v1/BENCH_HTTP_${device}/telemetry`;
+    while (running) {
+      const ts = baseTs + device * 1e9 + lane * 1e7 + seq++;
+      const body = `{"ts":${ts},"values":{"temperature":${(20 + (ts % 100) / 10).toFixed(1)},"humidity":${40 + (ts % 30)},"pressure":${1000 + (ts % 50) / 4}}}`;
+      const started = performance.now();
+      const status = await post(path, body);
+      if (status !== 200) {
+        failures++;
+        continue;
+      }
+      acked++;
+      if (measuring) {
+        measuredAcks++;
+        latencies.push(performance.now() - started);
+      }
+    }
+  }
+
+  const loops = [];
+  for (let d = 0; d < DEVICES; d++) for (let lane = 0; lane < INFLIGHT; lane++) loops.push(deviceLoop(d, lane));
+  await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
+  measuring = true;
+  let peakRss = 0;
+  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, product.rssMb())), 250);
+  const started = performance.now();
+  for (let s = 1; s <= SECONDS; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    log(`${s}/${SECONDS} s: ${measuredAcks} acked`);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  measuring = false;
+  clearInterval(rssSampler);
+  running = false;
+  await Promise.all(loops);
+  agent.destroy();
+  const stored = await countDataPoints(product);
+  latencies.sort((a, b) => a - b);
+  const round = (v) => Math.round(v * 100) / 100;
+  const result = {
+    bench: 'ingest-http',
+    db: product.databaseUrl ? 'postgres' : 'sqlite',
+    devices: DEVICES,
+    inflight: INFLIGHT,
+    seconds: round(elapsed),
+    msgsPerSec: Math.round(measuredAcks / elapsed),
+    dataPointsPerSec: Math.round((measuredAcks * 3) / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    serverRssMb: peakRss,
+    failedRequests: failures,
+    ackedMessages: acked,
+    storedDataPoints: stored,
+    everyAckedPointStored: stored === acked * 3,
+  };
+  if (!result.everyAckedPointStored || failures > 0) exitCode = 1;
+  console.log(JSON.stringify(result));
+} catch (e) {
+  log(`failed: ${e.stack ?? e.message}`);
+  exitCode = 1;
+} finally {
+  await product.stop();
+}
+process.exit(exitCode);
