@@ -2,6 +2,15 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedByServer, connectMqtt, nextMessage, refusalCode } from './support/mqtt-client';
 import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import {
+  eventually,
+  expectTimestampedTelemetryStored,
+  expectTypedTelemetryStored,
+  persistentRpcStatus,
+  serverAttributes,
+  TIMESTAMPED_TELEMETRY,
+  TYPED_TELEMETRY,
+} from './support/rest-checks';
 
 /**
  * The MQTT device API of the built product, driven with mqtt.js as a device would, checked through the
@@ -30,8 +39,8 @@ describe('MQTT device API', () => {
     clients.push(client);
     return { id: id.id as string, token, client };
   };
-  const latest = async (deviceId: string, strict = false) =>
-    (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?useStrictDataTypes=${strict}`)).body;
+  const latest = async (deviceId: string) =>
+    (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
 
   describe('connecting', () => {
     it('accepts an access token as username whatever the password and client id', async () => {
@@ -65,31 +74,15 @@ describe('MQTT device API', () => {
   describe('telemetry and attributes', () => {
     it('stores QoS 1 telemetry before the PUBACK, with ThingsBoard typing', async () => {
       const { id, client } = await device();
-      await client.publishAsync('v1/devices/me/telemetry', '{"temperature":25,"s":"12","d":42.0,"on":true}', { qos: 1 });
+      await client.publishAsync('v1/devices/me/telemetry', TYPED_TELEMETRY, { qos: 1 });
       // PUBACK means stored: no waiting needed before reading.
-      const strict = await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/timeseries?useStrictDataTypes=true`);
-      expect(strict.text).toMatch(/"d":\[\{"ts":\d+,"value":42\.0\}\]/);
-      expect(strict.body).toMatchObject({ temperature: [{ value: 25 }], s: [{ value: 12 }], on: [{ value: true }] });
-      expect((await latest(id)).temperature[0].value).toBe('25');
+      await expectTypedTelemetryStored(rest, id);
     });
 
     it('stores every point of a timestamped array at its own ts', async () => {
       const { id, client } = await device();
-      await client.publishAsync(
-        'v1/devices/me/telemetry',
-        '[{"ts":1700000000000,"values":{"a":1}},{"ts":1700000001000,"values":{"a":2}}]',
-        { qos: 1 },
-      );
-      const history = await rest.request(
-        'GET',
-        `/api/plugins/telemetry/DEVICE/${id}/values/timeseries?keys=a&startTs=1700000000000&endTs=1700000002000&orderBy=ASC`,
-      );
-      expect(history.body).toEqual({
-        a: [
-          { ts: 1700000000000, value: '1' },
-          { ts: 1700000001000, value: '2' },
-        ],
-      });
+      await client.publishAsync('v1/devices/me/telemetry', TIMESTAMPED_TELEMETRY, { qos: 1 });
+      await expectTimestampedTelemetryStored(rest, id);
     });
 
     it('accepts the short v2 topics', async () => {
@@ -246,11 +239,7 @@ describe('MQTT device API', () => {
       const delivered = nextMessage(client, /^v1\/devices\/me\/rpc\/request\/\d+$/);
       await client.subscribeAsync('v1/devices/me/rpc/request/+', { qos: 1 });
       expect(JSON.parse((await delivered).payload)).toEqual({ method: 'later', params: {} });
-      const until = Date.now() + 5000;
-      let status = '';
-      while (status !== 'DELIVERED' && Date.now() < until)
-        status = (await rest.request('GET', `/api/rpc/persistent/${body.rpcId}`)).body.status;
-      expect(status).toBe('DELIVERED');
+      expect(await persistentRpcStatus(rest, body.rpcId, 'DELIVERED')).toBe('DELIVERED');
     });
 
     it('answers getSessionLimits itself and times out other client-side calls with {"error":"timeout"}', async () => {
@@ -277,15 +266,10 @@ describe('MQTT device API', () => {
     it('marks a connected device active with its connect time', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/telemetry', '{"x":1}', { qos: 1 });
-      const until = Date.now() + 5000;
-      let state: Record<string, unknown> = {};
-      while (state.active !== true && Date.now() < until) {
-        const attrs = (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/SERVER_SCOPE`)).body as {
-          key: string;
-          value: unknown;
-        }[];
-        state = Object.fromEntries(attrs.map((a) => [a.key, a.value]));
-      }
+      const state = await eventually(
+        () => serverAttributes(rest, id),
+        (attributes) => attributes.active === true,
+      );
       expect(state).toMatchObject({ active: true, lastConnectTime: expect.any(Number), lastActivityTime: expect.any(Number) });
     });
   });

@@ -194,10 +194,12 @@ console.log(`${passed} ${failed} ${notes.join('; ')}`);
 EOF
 }
 
-# Debian's mosquitto_pub / mosquitto_sub: real MQTT clients for the black-box suites.
-start_mqtt_clients() {
-  command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null && return 0
-  apt_install mosquitto-clients
+# Real protocol clients for the black-box suites: Debian's mosquitto_pub / mosquitto_sub, and curl.
+start_device_clients() {
+  local missing=()
+  command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
+  command -v curl >/dev/null || missing+=(curl)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -239,7 +241,7 @@ suite() { # RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...]
     fi
     case "$s" in
       postgres) envs+=("DATABASE_URL=$DATABASE_URL") ;;
-      mqtt_clients) ;;
+      device_clients) ;;
       redis) envs+=("REDIS_URL=$REDIS_URL") ;;
     esac
   done
@@ -268,8 +270,8 @@ run_suites() {
   suite vitest backend-sqlite   backend
   suite vitest backend-postgres backend needs postgres
   plugin_suites
-  suite vitest e2e-sqlite       e2e     needs mqtt_clients
-  suite vitest e2e-postgres     e2e     needs mqtt_clients postgres
+  suite vitest e2e-sqlite       e2e     needs device_clients
+  suite vitest e2e-postgres     e2e     needs device_clients postgres
   # suite vitest backend-cluster backend needs postgres redis   # with the rule-engine / cluster issue
 }
 

@@ -25,13 +25,14 @@ function readBody(request: Request, maxBytes: number): Promise<string> {
   });
 }
 
-function wrapRequest(request: Request): HttpRequest {
+function wrapRequest(request: Request, response: Response): HttpRequest {
   return {
     params: request.params as Record<string, string>,
     query: request.query as Record<string, string | undefined>,
     headers: request.headers,
     readBody: (maxBytes) => readBody(request, maxBytes),
-    onAbort: (listener) => request.socket.once('close', listener),
+    // On the response, not the socket: a keep-alive socket outlives many requests and would pile up listeners.
+    onAbort: (listener) => response.once('close', () => !response.writableFinished && listener()),
   };
 }
 
@@ -63,7 +64,7 @@ export class DeviceHttpRouter implements HttpRouteRegistry {
   route(method: 'GET' | 'POST', path: string, handler: HttpHandler): void {
     const register = method === 'GET' ? this.router.get.bind(this.router) : this.router.post.bind(this.router);
     register(path, (request: Request, response: Response) => {
-      Promise.resolve(handler(wrapRequest(request), wrapResponse(response))).catch((e: Error) => {
+      Promise.resolve(handler(wrapRequest(request, response), wrapResponse(response))).catch((e: Error) => {
         this.logger.error(`${method} ${path} failed: ${e.stack ?? e.message}`);
         if (!response.headersSent) response.status(500).end();
       });

@@ -18,6 +18,15 @@ export function transportSettings(config: AppConfig, transportId: string): Trans
         options: {},
       };
     }
+    case 'http':
+      if (!config.httpTransportEnabled) return undefined;
+      // Served on the platform listener (HTTP_PORT): no ports of its own.
+      return {
+        host: config.httpHost,
+        ports: {},
+        maxPayloadBytes: config.httpTransportMaxPayloadBytes,
+        options: { requestTimeoutMs: config.httpTransportRequestTimeoutMs, rpcMaxPayloadBytes: config.httpTransportRpcMaxPayloadBytes },
+      };
     default:
       return undefined;
   }
