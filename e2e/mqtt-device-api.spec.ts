@@ -198,6 +198,31 @@ describe('MQTT device API', () => {
     });
   });
 
+  describe('short v2 topics', () => {
+    it('serves attributes, attribute updates and both RPC directions on the v2 family', async () => {
+      const { id, client } = await device();
+      await client.publishAsync('v2/a', '{"sn":"SN-1"}', { qos: 1 });
+      expect((await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/CLIENT_SCOPE`)).body).toMatchObject([
+        { key: 'sn', value: 'SN-1' },
+      ]);
+
+      await client.subscribeAsync(['v2/a', 'v2/r/req/+', 'v2/r/res/+'], { qos: 1 });
+      const update = nextMessage(client, 'v2/a');
+      await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { mode: 'eco' });
+      expect(JSON.parse((await update).payload)).toEqual({ mode: 'eco' });
+
+      client.on('message', (topic) => {
+        const requestId = /^v2\/r\/req\/(\d+)$/.exec(topic)?.[1];
+        if (requestId) client.publish(`v2/r/res/${requestId}`, '{"v2":true}');
+      });
+      expect((await rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'm', params: {} })).body).toEqual({ v2: true });
+
+      const clientRpc = nextMessage(client, 'v2/r/res/4');
+      await client.publishAsync('v2/r/req/4', '{"method":"getTime","params":{}}', { qos: 1 });
+      expect(JSON.parse((await clientRpc).payload)).toEqual({ error: 'timeout' });
+    });
+  });
+
   describe('RPC', () => {
     it('round-trips a server-side two-way call through the device', async () => {
       const { id, client } = await device();
