@@ -39,7 +39,6 @@ export class MqttTransport implements TransportInstance {
 
   async start(): Promise<void> {
     const { ports, tls } = this.settings;
-    const log = this.environment.context.log;
     if (ports[PLAIN_LISTENER] !== undefined) {
       await this.listen(
         PLAIN_LISTENER,
@@ -63,7 +62,6 @@ export class MqttTransport implements TransportInstance {
     const { connectTimeoutMs, inactivityTimeoutMs } = this.environment.options;
     this.sweepTimer = setInterval(() => this.closeIdleConnections(), sweepIntervalMs(connectTimeoutMs, inactivityTimeoutMs));
     this.sweepTimer.unref();
-    log.info('MQTT transport listening', { ports: this.boundPorts() });
   }
 
   async stop(): Promise<void> {
