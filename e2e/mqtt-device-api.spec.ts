@@ -124,6 +124,23 @@ describe('MQTT device API', () => {
     });
   });
 
+  describe('MQTT over WebSocket', () => {
+    it('serves the same device API over ws:// when enabled', async () => {
+      const wsProduct = await startProduct({ MQTT_WS_ENABLED: 'true', MQTT_WS_PORT: '0' });
+      try {
+        const wsRest = await restClient(wsProduct.url);
+        const deviceId: string = (await wsRest.createDevice('ws-device', 'WS_TOKEN')).id.id;
+        const client = await connectMqtt(0, { protocol: 'ws', port: wsProduct.ports.mqtt.mqttws, path: '/mqtt', username: 'WS_TOKEN' });
+        await client.publishAsync('v1/devices/me/telemetry', '{"overWebSocket":1}', { qos: 1 });
+        client.end(true);
+        const latest = await wsRest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`);
+        expect(latest.body.overWebSocket[0].value).toBe('1');
+      } finally {
+        await wsProduct.stop();
+      }
+    });
+  });
+
   describe('device-profile topics', () => {
     it('takes telemetry on the profile topic and no longer on the v1 topic it replaces', async () => {
       const profile = await rest.request('POST', '/api/deviceProfile', {

@@ -9,10 +9,16 @@ export function transportSettings(config: AppConfig, transportId: string): Trans
   switch (transportId) {
     case 'mqtt': {
       if (!config.mqttEnabled) return undefined;
-      const tls = config.mqttTlsCertFile && config.mqttTlsKeyFile ? { certFile: config.mqttTlsCertFile, keyFile: config.mqttTlsKeyFile, caFile: config.mqttTlsCaFile } : undefined;
+      const tls =
+        config.mqttTlsCertFile && config.mqttTlsKeyFile
+          ? { certFile: config.mqttTlsCertFile, keyFile: config.mqttTlsKeyFile, caFile: config.mqttTlsCaFile }
+          : undefined;
+      const ports: Record<string, number> = { mqtt: config.mqttPort };
+      if (tls) ports.mqtts = config.mqttsPort;
+      if (config.mqttWsEnabled) ports.mqttws = config.mqttWsPort;
       return {
         host: config.mqttHost,
-        ports: tls ? { mqtt: config.mqttPort, mqtts: config.mqttsPort } : { mqtt: config.mqttPort },
+        ports,
         maxPayloadBytes: config.mqttMaxPayloadBytes,
         tls,
         options: {},

@@ -1,4 +1,5 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { DeviceIdentity, TransportContext } from '@edgewise/plugin-api';
 import { generate, parser, type IConnectPacket, type Packet, type Parser } from 'mqtt-packet';
@@ -48,10 +49,11 @@ export class MqttConnection implements MqttLink {
   private readonly socketClosed: Promise<void>;
 
   constructor(
-    private readonly socket: Socket,
+    /** A TCP or TLS socket, or the byte stream of a WebSocket (MQTT over WebSocket). */
+    private readonly socket: Duplex,
     private readonly environment: ConnectionEnvironment,
   ) {
-    socket.setNoDelay(true);
+    if (socket instanceof Socket) socket.setNoDelay(true);
     this.parser.on('packet', (packet) => this.onPacket(packet));
     this.parser.on('error', (error: unknown) => this.onMalformed(error));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createPlainServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { TransportContext, TransportInstance, TransportSettings } from '@edgewise/plugin-api';
 import { MqttConnection, type ConnectionEnvironment } from './connection';
 import { resolveMqttOptions } from './options';
@@ -10,6 +13,10 @@ import { errorMessage, ThrottledLog } from './throttled-log';
 /** Listener names, as in the transport's `defaultPorts`. */
 export const PLAIN_LISTENER = 'mqtt';
 export const TLS_LISTENER = 'mqtts';
+export const WEBSOCKET_LISTENER = 'mqttws';
+
+/** Sub-protocols MQTT clients ask for on a WebSocket (MQTT 3.1.1/5 and 3.1). */
+const MQTT_SUBPROTOCOLS = new Set(['mqtt', 'mqttv3.1']);
 
 /** How often idle connections are looked for: a fraction of the shortest timeout, within sane bounds. */
 function sweepIntervalMs(connectTimeoutMs: number, inactivityTimeoutMs: number): number {
@@ -59,6 +66,16 @@ export class MqttTransport implements TransportInstance {
       );
       await this.listen(TLS_LISTENER, server);
     }
+    if (ports[WEBSOCKET_LISTENER] !== undefined) {
+      // MQTT over WebSocket (any path): each WebSocket's byte stream feeds the same connection handling.
+      const server = createHttpServer();
+      const webSockets = new WebSocketServer({
+        server,
+        handleProtocols: (offered) => [...offered].find((protocol) => MQTT_SUBPROTOCOLS.has(protocol)) ?? false,
+      });
+      webSockets.on('connection', (webSocket) => this.accept(createWebSocketStream(webSocket)));
+      await this.listen(WEBSOCKET_LISTENER, server);
+    }
     const { connectTimeoutMs, inactivityTimeoutMs } = this.environment.options;
     this.sweepTimer = setInterval(() => this.closeIdleConnections(), sweepIntervalMs(connectTimeoutMs, inactivityTimeoutMs));
     this.sweepTimer.unref();
@@ -104,7 +121,7 @@ export class MqttTransport implements TransportInstance {
     });
   }
 
-  private accept(socket: Socket): void {
+  private accept(socket: Duplex): void {
     const connection = new MqttConnection(socket, this.environment);
     this.connections.add(connection);
     void connection.whenClosed().then(() => this.connections.delete(connection));
