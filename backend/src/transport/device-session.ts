@@ -1,18 +1,13 @@
-import { AttributesRequest, DeviceIdentity, DeviceSession, PayloadError, SessionKind, SessionListener } from '@edgewise/plugin-api';
+import { AttributesRequest, DeviceIdentity, DeviceSession, SessionKind, SessionListener } from '@edgewise/plugin-api';
 import { randomUUID } from 'node:crypto';
+import { deviceMsg, RuleMsg } from '../device-messages/rule-msg';
 import { AttributesService } from '../telemetry/attributes.service';
-import { readJson } from '../telemetry/json-reader';
-import { isJsonObject, KvParseError, KvTypingOptions, toKvEntries } from '../telemetry/kv-typing';
 import { kvObjectJson } from '../telemetry/kv-json';
-import { parseTelemetry } from '../telemetry/telemetry-payload';
-import { TimeseriesService } from '../telemetry/timeseries.service';
-
-/** Devices' null values are skipped, not refused (device-api.md §0.1). */
-const DEVICE_TYPING: KvTypingOptions = { nulls: 'drop' };
 
 /** Everything a session needs from the core, shared by all sessions. */
 export interface SessionServices {
-  timeseries: TimeseriesService;
+  /** The single submit point of device messages (resolves when the message is kept). */
+  submit(msg: RuleMsg): Promise<void>;
   attributes: AttributesService;
   clientRpcTimeoutMs: number;
   onClosed(session: CoreDeviceSession): void;
@@ -22,25 +17,9 @@ export interface SessionServices {
   onRpcReply(session: CoreDeviceSession, requestId: number, payload: string): void;
 }
 
-/** Parses device JSON, turning syntax and shape errors into the seam's PayloadError. */
-function parseDeviceJson<T>(payload: string, read: (json: unknown) => T): T {
-  let json: unknown;
-  try {
-    json = readJson(payload);
-  } catch (e) {
-    throw new PayloadError(`Invalid JSON: ${(e as Error).message}`);
-  }
-  try {
-    return read(json);
-  } catch (e) {
-    if (e instanceof KvParseError) throw new PayloadError(e.message);
-    throw e;
-  }
-}
-
 /**
  * A device's session in the core: the transport's handle to post uplinks, and the core's route to push
- * downlinks through the transport's listener. Until the rule engine exists, uplinks are stored directly.
+ * downlinks through the transport's listener. Uplinks become rule messages for the single submit point.
  */
 export class CoreDeviceSession implements DeviceSession {
   readonly id = randomUUID();
@@ -55,19 +34,14 @@ export class CoreDeviceSession implements DeviceSession {
     readonly kind: SessionKind,
   ) {}
 
-  async postTelemetry(payload: string): Promise<void> {
+  postTelemetry(payload: string): Promise<void> {
     this.services.onActivity(this);
-    const points = parseDeviceJson(payload, (json) => parseTelemetry(json, Date.now(), DEVICE_TYPING));
-    if (points.length) await this.services.timeseries.save(this.device.deviceId, points);
+    return this.services.submit(deviceMsg(this.device, 'POST_TELEMETRY_REQUEST', payload));
   }
 
-  async postAttributes(payload: string): Promise<void> {
+  postAttributes(payload: string): Promise<void> {
     this.services.onActivity(this);
-    const entries = parseDeviceJson(payload, (json) => {
-      if (!isJsonObject(json)) throw new KvParseError('Attributes must be a JSON object');
-      return toKvEntries(json, DEVICE_TYPING);
-    });
-    if (entries.length) await this.services.attributes.save(this.device.deviceId, 'CLIENT_SCOPE', entries);
+    return this.services.submit(deviceMsg(this.device, 'POST_ATTRIBUTES_REQUEST', payload));
   }
 
   /** Both key lists absent → every client and shared attribute (device-api.md §1.6). */

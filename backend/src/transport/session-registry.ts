@@ -3,11 +3,11 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DeviceMessageSubmitter } from '../device-messages/device-message-submitter';
 import { DeviceStateService } from '../device-state/device-state.service';
 import { DeviceEvents } from '../devices/device-events';
 import { AttributeEvents } from '../telemetry/attribute-events';
 import { AttributesService } from '../telemetry/attributes.service';
-import { TimeseriesService } from '../telemetry/timeseries.service';
 import { CoreDeviceSession, SessionServices } from './device-session';
 
 export interface SessionEventMap {
@@ -32,7 +32,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    timeseries: TimeseriesService,
+    messages: DeviceMessageSubmitter,
     attributes: AttributesService,
     private readonly events: DeviceEvents,
     private readonly attributeEvents: AttributeEvents,
@@ -40,7 +40,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
   ) {
     super();
     this.services = {
-      timeseries,
+      submit: (msg) => messages.submit(msg),
       attributes,
       clientRpcTimeoutMs: config.clientRpcTimeoutMs,
       onClosed: (session) => this.remove(session),

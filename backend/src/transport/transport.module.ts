@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeviceMessagesModule } from '../device-messages/device-messages.module';
 import { DeviceStateModule } from '../device-state/device-state.module';
 import { DevicesModule } from '../devices/devices.module';
 import { TelemetryModule } from '../telemetry/telemetry.module';
@@ -9,7 +10,7 @@ import { SessionRegistry } from './session-registry';
 
 /** The core side of the transport seam: device authentication, sessions, and the running transports. */
 @Module({
-  imports: [DevicesModule, TelemetryModule, DeviceStateModule],
+  imports: [DevicesModule, TelemetryModule, DeviceStateModule, DeviceMessagesModule],
   providers: [DeviceAuthenticator, SessionRegistry, DeviceHttpRouter, TransportHost],
   exports: [DeviceAuthenticator, SessionRegistry, DeviceHttpRouter, TransportHost],
 })
