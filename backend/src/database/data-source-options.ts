@@ -43,10 +43,10 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('busy_timeout = 5000');
-      // A 64 MiB page cache keeps the hot parts of the timeseries B-trees in memory, and checkpointing every
-      // 16 MiB of WAL (instead of 4 MiB) halves the checkpoint work per committed row (measured on the ingest path).
+      // A 64 MiB page cache keeps the hot parts of the timeseries B-trees in memory. The WAL checkpoint stays
+      // at SQLite's default (every 4 MiB): larger checkpoints raised peak throughput a little but, since they
+      // run on the committing thread, pushed p99 publish→PUBACK at 20k msgs/s from ~9 ms to ~25 ms.
       db.pragma('cache_size = -65536');
-      db.pragma('wal_autocheckpoint = 4000');
       db.pragma('foreign_keys = OFF');
     },
   };
