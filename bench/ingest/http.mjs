@@ -6,7 +6,7 @@
 //   DATABASE_URL=postgres://…/postgres npm run bench:http    # PostgreSQL (a temporary database is created)
 import { Agent, request } from 'node:http';
 import { restClient, startProduct } from '../../e2e/support/product.mjs';
-import { countDataPoints, percentile } from './measure.mjs';
+import { countDataPoints, ingestSummary, measureWindow } from './measure.mjs';
 
 const num = (name, fallback) => Number(process.env[name] ?? fallback);
 const DEVICES = num('DEVICES', 10);
@@ -34,10 +34,20 @@ try {
   const { hostname, port } = new URL(product.url);
   const post = (path, body) =>
     new Promise((resolve, reject) => {
-      const req = request({ agent, hostname, port, path, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode));
-      });
+      const req = request(
+        {
+          agent,
+          hostname,
+          port,
+          path,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -66,40 +76,29 @@ try {
   const loops = [];
   for (let d = 0; d < DEVICES; d++) for (let lane = 0; lane < INFLIGHT; lane++) loops.push(deviceLoop(d, lane));
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-  measuring = true;
-  let peakRss = 0;
-  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, product.rssMb())), 250);
-  const started = performance.now();
-  for (let s = 1; s <= SECONDS; s++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    log(`${s}/${SECONDS} s: ${measuredAcks} acked`);
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  measuring = false;
-  clearInterval(rssSampler);
+  const { elapsed, peakRssMb } = await measureWindow({
+    product,
+    seconds: SECONDS,
+    log,
+    setMeasuring: (on) => (measuring = on),
+    acked: () => measuredAcks,
+  });
   running = false;
   await Promise.all(loops);
   agent.destroy();
   const stored = await countDataPoints(product);
-  latencies.sort((a, b) => a - b);
-  const round = (v) => Math.round(v * 100) / 100;
-  const result = {
+  const result = ingestSummary({
     bench: 'ingest-http',
-    db: product.databaseUrl ? 'postgres' : 'sqlite',
-    devices: DEVICES,
-    inflight: INFLIGHT,
-    seconds: round(elapsed),
-    msgsPerSec: Math.round(measuredAcks / elapsed),
-    dataPointsPerSec: Math.round((measuredAcks * 3) / elapsed),
-    p50Ms: round(percentile(latencies, 50)),
-    p95Ms: round(percentile(latencies, 95)),
-    p99Ms: round(percentile(latencies, 99)),
-    serverRssMb: peakRss,
-    failedRequests: failures,
-    ackedMessages: acked,
-    storedDataPoints: stored,
-    everyAckedPointStored: stored === acked * 3,
-  };
+    product,
+    settings: { devices: DEVICES, inflight: INFLIGHT },
+    elapsed,
+    measuredAcks,
+    latencies,
+    peakRssMb,
+    acked,
+    stored,
+    extra: { failedRequests: failures },
+  });
   if (!result.everyAckedPointStored || failures > 0) exitCode = 1;
   console.log(JSON.stringify(result));
 } catch (e) {

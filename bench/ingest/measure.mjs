@@ -22,3 +22,44 @@ export async function countDataPoints(product) {
 }
 
 export const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] : 0);
+
+/**
+ * The measured window of an ingest benchmark: turns recording on, samples the server's RSS, logs progress
+ * every second, turns recording off. Returns the window's length in seconds and the peak RSS in MB.
+ */
+export async function measureWindow({ product, seconds, log, setMeasuring, acked }) {
+  setMeasuring(true);
+  let peakRssMb = 0;
+  const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, product.rssMb())), 250);
+  const started = performance.now();
+  for (let s = 1; s <= seconds; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    log(`${s}/${seconds} s: ${acked()} acked`);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  setMeasuring(false);
+  clearInterval(sampler);
+  return { elapsed, peakRssMb };
+}
+
+/** The one JSON line every ingest benchmark prints (3 data points per message). */
+export function ingestSummary({ bench, product, settings, elapsed, measuredAcks, latencies, peakRssMb, acked, stored, extra = {} }) {
+  latencies.sort((a, b) => a - b);
+  const round = (v) => Math.round(v * 100) / 100;
+  return {
+    bench,
+    db: product.databaseUrl ? 'postgres' : 'sqlite',
+    ...settings,
+    seconds: round(elapsed),
+    msgsPerSec: Math.round(measuredAcks / elapsed),
+    dataPointsPerSec: Math.round((measuredAcks * 3) / elapsed),
+    p50Ms: round(percentile(latencies, 50)),
+    p95Ms: round(percentile(latencies, 95)),
+    p99Ms: round(percentile(latencies, 99)),
+    serverRssMb: peakRssMb,
+    ...extra,
+    ackedMessages: acked,
+    storedDataPoints: stored,
+    everyAckedPointStored: stored === acked * 3,
+  };
+}

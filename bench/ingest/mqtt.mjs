@@ -7,7 +7,7 @@
 //   RATE=20000 npm run bench:mqtt                            # fixed offered load (msgs/s) for latency at that rate
 //   DATABASE_URL=postgres://…/postgres npm run bench:mqtt    # PostgreSQL (a temporary database is created)
 import { restClient, startProduct } from '../../e2e/support/product.mjs';
-import { countDataPoints, percentile } from './measure.mjs';
+import { countDataPoints, ingestSummary, measureWindow } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
 const num = (name, fallback) => Number(process.env[name] ?? fallback);
@@ -62,17 +62,13 @@ try {
   }
   log(`warming up for ${WARMUP_SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-  measuring = true;
-  let peakRss = 0;
-  const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, product.rssMb())), 250);
-  const started = performance.now();
-  for (let s = 1; s <= SECONDS; s++) {
-    await new Promise((r) => setTimeout(r, 1000));
-    log(`${s}/${SECONDS} s: ${measuredAcks} acked`);
-  }
-  const elapsed = (performance.now() - started) / 1000;
-  measuring = false;
-  clearInterval(rssSampler);
+  const { elapsed, peakRssMb } = await measureWindow({
+    product,
+    seconds: SECONDS,
+    log,
+    setMeasuring: (on) => (measuring = on),
+    acked: () => measuredAcks,
+  });
   clearInterval(refill);
   for (const d of devices) d.running = false;
   const deadline = Date.now() + 30_000;
@@ -80,25 +76,17 @@ try {
   const acked = devices.reduce((n, d) => n + d.acked, 0);
   const stored = await countDataPoints(product);
   devices.forEach((d) => d.close());
-  latencies.sort((a, b) => a - b);
-  const round = (v) => Math.round(v * 100) / 100;
-  const result = {
+  const result = ingestSummary({
     bench: 'ingest-mqtt',
-    db: product.databaseUrl ? 'postgres' : 'sqlite',
-    devices: DEVICES,
-    inflight: INFLIGHT,
-    offeredRate: RATE || 'unlimited',
-    seconds: round(elapsed),
-    msgsPerSec: Math.round(measuredAcks / elapsed),
-    dataPointsPerSec: Math.round((measuredAcks * 3) / elapsed),
-    p50Ms: round(percentile(latencies, 50)),
-    p95Ms: round(percentile(latencies, 95)),
-    p99Ms: round(percentile(latencies, 99)),
-    serverRssMb: peakRss,
-    ackedMessages: acked,
-    storedDataPoints: stored,
-    everyAckedPointStored: stored === acked * 3,
-  };
+    product,
+    settings: { devices: DEVICES, inflight: INFLIGHT, offeredRate: RATE || 'unlimited' },
+    elapsed,
+    measuredAcks,
+    latencies,
+    peakRssMb,
+    acked,
+    stored,
+  });
   if (!result.everyAckedPointStored) exitCode = 1;
   console.log(JSON.stringify(result));
 } catch (e) {

@@ -107,6 +107,24 @@ export class AuditLogService {
     }
   }
 
+  /** An entry about a device, the most frequent subject. */
+  recordDevice(
+    user: SecurityUser,
+    device: { id: string; name: string; customerId: string },
+    actionType: ActionType,
+    actionData?: Record<string, unknown>,
+  ): Promise<void> {
+    return this.record({
+      user,
+      entityType: 'DEVICE',
+      entityId: device.id,
+      entityName: device.name,
+      customerId: device.customerId,
+      actionType,
+      actionData,
+    });
+  }
+
   async find(tenantId: string, filter: AuditLogFilter, link: PageLink): Promise<PageData<AuditLogEntity>> {
     const query = this.logs
       .createQueryBuilder('a')

@@ -86,14 +86,7 @@ export class DevicesService {
       }
     });
     this.events.emit('deleted', device.id);
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'DELETED',
-    });
+    await this.audit.recordDevice(user, device, 'DELETED');
     return device;
   }
 
@@ -156,15 +149,7 @@ export class DevicesService {
     const device = await this.get(user, deviceId);
     const assigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: customer.id });
     this.events.emit('updated', device.id);
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: customer.id,
-      actionType: 'ASSIGNED_TO_CUSTOMER',
-      actionData: { customerId: customer.id, customerTitle: customer.title },
-    });
+    await this.audit.recordDevice(user, assigned, 'ASSIGNED_TO_CUSTOMER', { customerId: customer.id, customerTitle: customer.title });
     return { device: assigned, customer };
   }
 
@@ -173,14 +158,7 @@ export class DevicesService {
     if (device.customerId === NULL_UUID) throw ApiError.badRequest("Device isn't assigned to any customer!");
     const unassigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: NULL_UUID });
     this.events.emit('updated', device.id);
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'UNASSIGNED_FROM_CUSTOMER',
-    });
+    await this.audit.recordDevice(user, device, 'UNASSIGNED_FROM_CUSTOMER');
     return unassigned;
   }
 
@@ -205,14 +183,7 @@ export class DevicesService {
       throw this.credentialsConflict(e);
     }
     this.events.emit('credentialsChanged', device.id, stored.credentialsId);
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'CREDENTIALS_UPDATED',
-    });
+    await this.audit.recordDevice(user, device, 'CREDENTIALS_UPDATED');
     return (await this.credentials.findOneBy({ id: stored.id }))!;
   }
 
@@ -239,17 +210,15 @@ export class DevicesService {
     try {
       saved = await this.db.transaction(async (tx) => {
         if (existing) return updateVersioned(tx.getRepository(DeviceEntity), 'DEVICE', existing, dto.version, fields);
-        const device = await tx
-          .getRepository(DeviceEntity)
-          .save({
-            id: newId(),
-            createdTime: Date.now(),
-            tenantId: user.tenantId,
-            firmwareId: null,
-            softwareId: null,
-            externalId: null,
-            ...fields,
-          });
+        const device = await tx.getRepository(DeviceEntity).save({
+          id: newId(),
+          createdTime: Date.now(),
+          tenantId: user.tenantId,
+          firmwareId: null,
+          softwareId: null,
+          externalId: null,
+          ...fields,
+        });
         await tx
           .getRepository(DeviceCredentialsEntity)
           .insert({ id: newId(), createdTime: Date.now(), deviceId: device.id, version: 1, ...normalized! });
@@ -262,14 +231,7 @@ export class DevicesService {
       throw this.credentialsConflict(e);
     }
     if (existing) this.events.emit('updated', saved.id);
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: saved.id,
-      entityName: saved.name,
-      customerId: saved.customerId,
-      actionType: existing ? 'UPDATED' : 'ADDED',
-    });
+    await this.audit.recordDevice(user, saved, existing ? 'UPDATED' : 'ADDED');
     return saved;
   }
 

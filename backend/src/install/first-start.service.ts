@@ -37,32 +37,28 @@ export class FirstStartService implements OnApplicationBootstrap {
   private async createUser(authority: Authority, email: string, password: string, tenantId: string) {
     const id = newId();
     await this.db.transaction(async (tx) => {
-      await tx
-        .getRepository(UserEntity)
-        .insert({
-          id,
-          createdTime: Date.now(),
-          tenantId,
-          customerId: NULL_UUID,
-          email,
-          authority,
-          firstName: null,
-          lastName: null,
-          phone: null,
-          additionalInfo: {},
-          version: 1,
-        });
-      await tx
-        .getRepository(UserCredentialsEntity)
-        .insert({
-          userId: id,
-          passwordHash: await hashPassword(password),
-          enabled: true,
-          activateToken: null,
-          activateTokenExpires: null,
-          lastLoginTs: null,
-          tokenGeneration: 0,
-        });
+      await tx.getRepository(UserEntity).insert({
+        id,
+        createdTime: Date.now(),
+        tenantId,
+        customerId: NULL_UUID,
+        email,
+        authority,
+        firstName: null,
+        lastName: null,
+        phone: null,
+        additionalInfo: {},
+        version: 1,
+      });
+      await tx.getRepository(UserCredentialsEntity).insert({
+        userId: id,
+        passwordHash: await hashPassword(password),
+        enabled: true,
+        activateToken: null,
+        activateTokenExpires: null,
+        lastLoginTs: null,
+        tokenGeneration: 0,
+      });
     });
   }
 

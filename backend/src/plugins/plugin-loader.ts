@@ -34,10 +34,15 @@ export function loadPlugin(packageName: string, resolveFrom: string = __dirname)
     );
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const entry = require(require.resolve(packageName, { paths: [resolveFrom] })) as { default?: PluginDefinition; plugin?: PluginDefinition };
+  const entry = require(require.resolve(packageName, { paths: [resolveFrom] })) as {
+    default?: PluginDefinition;
+    plugin?: PluginDefinition;
+  };
   const definition = entry.default ?? entry.plugin;
   if (!definition || typeof definition !== 'object' || typeof definition.name !== 'string') {
-    throw new PluginLoadError(`${packageName} does not export a plugin: export default definePlugin({...}) (or export const plugin = ...).`);
+    throw new PluginLoadError(
+      `${packageName} does not export a plugin: export default definePlugin({...}) (or export const plugin = ...).`,
+    );
   }
   return definition;
 }

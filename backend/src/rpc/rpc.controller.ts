@@ -112,15 +112,7 @@ export class RpcController {
     const now = Date.now();
     const expiresAt = body.expirationTime ?? now + Math.max(MIN_TIMEOUT_MS, body.timeout ?? DEFAULT_TIMEOUT_MS);
     const call = { deviceId: device.id, tenantId: device.tenantId, method: body.method, params: body.params, oneway, expiresAt };
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'RPC_CALL',
-      actionData: { method: body.method, oneway, persistent: !!body.persistent },
-    });
+    await this.audit.recordDevice(user, device, 'RPC_CALL', { method: body.method, oneway, persistent: !!body.persistent });
     if (body.persistent) {
       const rpcId = await this.rpc.callPersistent({
         ...call,

@@ -107,15 +107,7 @@ export class AttributesController {
     const device = await this.requests.device(user, entityType, entityId);
     await this.attributes.save(device.id, scope, entries);
     const values = Object.fromEntries(entries.map((e) => [e.key, typeof e.value === 'bigint' ? e.value.toString() : e.value]));
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'ATTRIBUTES_UPDATED',
-      actionData: { scope, attributes: values },
-    });
+    await this.audit.recordDevice(user, device, 'ATTRIBUTES_UPDATED', { scope, attributes: values });
   }
 
   private entriesOf(text: string): KvEntry[] {
@@ -149,14 +141,6 @@ export class AttributesController {
     if (keys.length === 0) throw ApiError.badRequest('Empty keys: [] (name the attributes to delete with keys=a,b)');
     const device = await this.requests.device(user, entityType, entityId);
     const deleted = await this.attributes.delete(device.id, scope, keys);
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'ATTRIBUTES_DELETED',
-      actionData: { scope, attributes: deleted },
-    });
+    await this.audit.recordDevice(user, device, 'ATTRIBUTES_DELETED', { scope, attributes: deleted });
   }
 }

@@ -120,15 +120,7 @@ export class TimeseriesController {
     const device = await this.requests.device(user, entityType, entityId);
     await this.timeseries.save(device.id, points);
     const keys = [...new Set(points.map((p) => p.key))];
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'TIMESERIES_UPDATED',
-      actionData: { keys, points: points.length },
-    });
+    await this.audit.recordDevice(user, device, 'TIMESERIES_UPDATED', { keys, points: points.length });
   }
 
   @Delete(':entityType/:entityId/timeseries/delete')
@@ -150,14 +142,6 @@ export class TimeseriesController {
     const deleteLatest = boolParam(query, 'deleteLatest', true);
     const rewriteLatestIfDeleted = boolParam(query, 'rewriteLatestIfDeleted', false);
     await this.timeseries.delete(device.id, { keys, startTs, endTs, deleteLatest, rewriteLatestIfDeleted });
-    await this.audit.record({
-      user,
-      entityType: 'DEVICE',
-      entityId: device.id,
-      entityName: device.name,
-      customerId: device.customerId,
-      actionType: 'TIMESERIES_DELETED',
-      actionData: { keys, startTs, endTs },
-    });
+    await this.audit.recordDevice(user, device, 'TIMESERIES_DELETED', { keys, startTs, endTs });
   }
 }
