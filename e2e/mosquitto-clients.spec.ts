@@ -21,6 +21,10 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
   });
   afterAll(() => product?.stop());
 
+  /** mosquitto_pub as the device, QoS 1 (it exits once the PUBACK is in). */
+  const publish = (topic: string, message: string) =>
+    run('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-u', TOKEN, '-q', '1', '-t', topic, '-m', message]);
+
   /** Starts mosquitto_sub; resolves once it is subscribed, with the line it will print (`topic payload`). */
   const subscribe = async (topic: string): Promise<{ received: Promise<string> }> => {
     // stdbuf: mosquitto_sub block-buffers stdout into a pipe, which would hide the SUBACK line until it exits.
@@ -63,20 +67,7 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
   };
 
   it('publishes telemetry with mosquitto_pub (QoS 1) that the REST API then returns', async () => {
-    await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      port,
-      '-u',
-      TOKEN,
-      '-q',
-      '1',
-      '-t',
-      'v1/devices/me/telemetry',
-      '-m',
-      '{"temperature":25}',
-    ]);
+    await publish('v1/devices/me/telemetry', '{"temperature":25}');
     const latest = await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=temperature`);
     expect(latest.body.temperature[0].value).toBe('25');
   });
@@ -94,20 +85,7 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
     const [topic, payload] = [line.slice(0, line.indexOf(' ')), line.slice(line.indexOf(' ') + 1)];
     expect(JSON.parse(payload)).toEqual({ method: 'ping', params: {} });
     const requestId = topic.split('/').pop();
-    await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      port,
-      '-u',
-      TOKEN,
-      '-q',
-      '1',
-      '-t',
-      `v1/devices/me/rpc/response/${requestId}`,
-      '-m',
-      '{"pong":true}',
-    ]);
+    await publish(`v1/devices/me/rpc/response/${requestId}`, '{"pong":true}');
     expect((await pending).body).toEqual({ pong: true });
   });
 

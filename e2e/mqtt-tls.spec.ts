@@ -44,6 +44,24 @@ describe('MQTT over TLS with X.509 devices', () => {
     rmSync(files, { recursive: true, force: true });
   });
 
+  /** mosquitto_pub telemetry over TLS (QoS 1), trusting the test CA; `credentials`: certificate or username args. */
+  const publishOverTls = (message: string, credentials: string[]) =>
+    run('mosquitto_pub', [
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(tlsPort),
+      '--cafile',
+      pki.caFile,
+      ...credentials,
+      '-q',
+      '1',
+      '-t',
+      'v1/devices/me/telemetry',
+      '-m',
+      message,
+    ]);
+
   const latest = async (deviceId: string) =>
     (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
 
@@ -52,24 +70,7 @@ describe('MQTT over TLS with X.509 devices', () => {
   });
 
   it('authenticates a device by its client certificate (mosquitto_pub --cert/--key)', async () => {
-    await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(tlsPort),
-      '--cafile',
-      pki.caFile,
-      '--cert',
-      join(files, 'device.pem'),
-      '--key',
-      join(files, 'device.key'),
-      '-q',
-      '1',
-      '-t',
-      'v1/devices/me/telemetry',
-      '-m',
-      '{"secure":1}',
-    ]);
+    await publishOverTls('{"secure":1}', ['--cert', join(files, 'device.pem'), '--key', join(files, 'device.key')]);
     expect((await latest(x509Device)).secure[0].value).toBe('1');
   });
 
@@ -88,22 +89,7 @@ describe('MQTT over TLS with X.509 devices', () => {
 
   it('accepts access tokens over TLS without a client certificate', async () => {
     const tokenDevice = (await rest.createDevice('tls-token-device', 'TLS_TOKEN')).id.id;
-    await run('mosquitto_pub', [
-      '-h',
-      '127.0.0.1',
-      '-p',
-      String(tlsPort),
-      '--cafile',
-      pki.caFile,
-      '-u',
-      'TLS_TOKEN',
-      '-q',
-      '1',
-      '-t',
-      'v1/devices/me/telemetry',
-      '-m',
-      '{"t":3}',
-    ]);
+    await publishOverTls('{"t":3}', ['-u', 'TLS_TOKEN']);
     expect((await latest(tokenDevice)).t[0].value).toBe('3');
   });
 
