@@ -57,7 +57,7 @@ describe('HTTP device API settings', () => {
         const reply = await get(`/rpc${query}`);
         expect([reply.status, reply.body]).toEqual([408, '']);
         expect(reply.elapsedMs).toBeGreaterThanOrEqual(650);
-        expect(reply.elapsedMs).toBeLessThan(3000);
+        expect(reply.elapsedMs).toBeLessThan(10_000); // far below the 60 s default; generous for a loaded CI machine
       }
     });
 
@@ -65,7 +65,7 @@ describe('HTTP device API settings', () => {
       const { post } = await device();
       const reply = await post('/rpc', '{"method":"getCurrentTime","params":{}}');
       expect([reply.status, reply.body]).toEqual([408, '']);
-      expect(reply.elapsedMs).toBeLessThan(3000);
+      expect(reply.elapsedMs).toBeLessThan(10_000); // far below the 60 s default; generous for a loaded CI machine
     });
 
     // Last: it stops the product.

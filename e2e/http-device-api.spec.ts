@@ -166,7 +166,7 @@ describe('HTTP device API', () => {
 
       const negative = await get('/attributes/updates?timeout=-1');
       expect(negative.status).toBe(408);
-      expect(negative.elapsedMs).toBeLessThan(500);
+      expect(negative.elapsedMs).toBeLessThan(5_000); // at once, not after the 60 s default
       expect((await get('/attributes/updates?timeout=soon')).status).toBe(400);
     });
 
@@ -187,7 +187,7 @@ describe('HTTP device API', () => {
       const reply = await get('/rpc?timeout=2000');
       expect([reply.status, reply.body]).toEqual([408, '']);
       expect(reply.elapsedMs).toBeGreaterThanOrEqual(1900);
-      expect(reply.elapsedMs).toBeLessThan(5000);
+      expect(reply.elapsedMs).toBeLessThan(15_000);
     });
 
     it('hands a pending RPC to the poll with its id; the reply completes the REST two-way call', async () => {

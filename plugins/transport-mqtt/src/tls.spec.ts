@@ -56,7 +56,7 @@ describe('MQTT over TLS (§1.1, §1.2)', () => {
     const hanging = await RawClient.open(tlsPort); // plain TCP: the TLS handshake never completes
     const started = Date.now();
     await transport.stop();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(10_000); // not the 120 s TLS handshake timeout
     expect(await hanging.closedWithin()).toBe(true);
   });
 
