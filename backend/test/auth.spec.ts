@@ -25,6 +25,12 @@ describe('auth', () => {
     expect(typeof res.body.timestamp).toBe('number');
   });
 
+  it('answers an unknown account exactly like a wrong password', async () => {
+    const res = await app.api.post('/api/auth/login', { username: 'nobody@example.com', password: 'nope' });
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ message: 'Invalid username or password', errorCode: 10 });
+  });
+
   it('refuses calls without a token with 401', async () => {
     const res = await app.api.get('/api/deviceProfiles?pageSize=10&page=0');
     expect(res.status).toBe(401);

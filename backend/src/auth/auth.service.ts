@@ -7,7 +7,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { ApiError, ErrorCode } from '../errors/api-error';
 import { UserCredentialsEntity, UserEntity } from '../users/user.entity';
 import { LoginRateLimiter } from './login-rate-limiter';
-import { verifyPassword } from './password-hasher';
+import { hashPassword, verifyPassword } from './password-hasher';
 import { REFRESH_SCOPE, SecurityUser, TOKEN_ISSUER, TokenClaims } from './security-user';
 
 export interface TokenPair {
@@ -16,6 +16,10 @@ export interface TokenPair {
 }
 
 const INVALID_CREDENTIALS = 'Invalid username or password';
+
+/** Checked against when the account does not exist, so both refusals take an argon2 verification's time. */
+let decoyHash: Promise<string> | undefined;
+const decoy = () => (decoyHash ??= hashPassword('decoy password for unknown accounts'));
 
 @Injectable()
 export class AuthService {
@@ -41,7 +45,8 @@ export class AuthService {
 
     const user = await this.users.findOneBy({ email: username });
     const creds = user ? await this.credentials.findOneBy({ userId: user.id }) : null;
-    if (!user || !creds?.passwordHash || !(await verifyPassword(creds.passwordHash, password))) {
+    const passwordOk = await verifyPassword(creds?.passwordHash ?? (await decoy()), password);
+    if (!user || !creds?.passwordHash || !passwordOk) {
       this.accountLimiter.recordFailure(account);
       this.addressLimiter.recordFailure(clientAddress);
       throw ApiError.unauthorized(INVALID_CREDENTIALS);
