@@ -4,16 +4,15 @@
 //
 //   CONNECTIONS=1000 npm run bench:connections
 //   CONNECTIONS=10000 npm run bench:connections
-import { restClient, startProduct } from '../../e2e/support/product.mjs';
-import { countDataPoints } from './measure.mjs';
+import { restClient } from '../../e2e/support/product.mjs';
+import { countDataPoints, envNumber, runBenchmark } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 1000);
+const CONNECTIONS = envNumber('CONNECTIONS', 1000);
 const PARALLEL = 16;
-const log = (message) => process.stderr.write(`[bench:connections] ${message}\n`);
 
 /** Runs `task(i)` for i in [0, count) with at most PARALLEL at once, logging progress every 10%. */
-async function inParallel(count, what, task) {
+async function inParallel(count, what, task, log) {
   let next = 0;
   let done = 0;
   const step = Math.max(1, Math.floor(count / 10));
@@ -28,27 +27,30 @@ async function inParallel(count, what, task) {
   );
 }
 
-const product = await startProduct();
-let exitCode = 0;
-try {
+await runBenchmark('connections', async ({ product, log }) => {
   const port = product.ports.mqtt.mqtt;
   const rest = await restClient(product.url);
   const idleRssMb = product.rssMb();
-  await inParallel(CONNECTIONS, 'devices created', (i) => rest.createDevice(`conn-${i}`, `CONN_${i}`));
+  await inParallel(CONNECTIONS, 'devices created', (i) => rest.createDevice(`conn-${i}`, `CONN_${i}`), log);
   const devices = [];
   let acked = 0;
-  await inParallel(CONNECTIONS, 'devices connected', async (i) => {
-    const device = new SimulatedDevice({
-      port,
-      token: `CONN_${i}`,
-      index: i,
-      inflight: 1,
-      startTs: Date.UTC(2021, 0, 1) + i,
-      onAck: () => acked++,
-    });
-    await device.open();
-    devices.push(device);
-  });
+  await inParallel(
+    CONNECTIONS,
+    'devices connected',
+    async (i) => {
+      const device = new SimulatedDevice({
+        port,
+        token: `CONN_${i}`,
+        index: i,
+        inflight: 1,
+        startTs: Date.UTC(2021, 0, 1) + i,
+        onAck: () => acked++,
+      });
+      await device.open();
+      devices.push(device);
+    },
+    log,
+  );
   for (const device of devices) {
     let once = true;
     device.running = true;
@@ -68,13 +70,6 @@ try {
     idleServerRssMb: idleRssMb,
     connectedServerRssMb: product.rssMb(),
   };
-  if (result.ackedMessages !== CONNECTIONS || result.storedDataPoints !== CONNECTIONS * 3) exitCode = 1;
-  console.log(JSON.stringify(result));
   devices.forEach((d) => d.close());
-} catch (e) {
-  log(`failed: ${e.stack ?? e.message}`);
-  exitCode = 1;
-} finally {
-  await product.stop();
-}
-process.exit(exitCode);
+  return { result, ok: result.ackedMessages === CONNECTIONS && result.storedDataPoints === CONNECTIONS * 3 };
+});

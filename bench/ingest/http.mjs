@@ -5,19 +5,15 @@
 //   npm run build && npm run bench:http                       # SQLite, 10 devices × 10 in flight, 10 s
 //   DATABASE_URL=postgres://…/postgres npm run bench:http    # PostgreSQL (a temporary database is created)
 import { Agent, request } from 'node:http';
-import { restClient, startProduct } from '../../e2e/support/product.mjs';
-import { countDataPoints, ingestSummary, measureWindow } from './measure.mjs';
+import { restClient } from '../../e2e/support/product.mjs';
+import { countDataPoints, envNumber, ingestSummary, measureWindow, runBenchmark } from './measure.mjs';
 
-const num = (name, fallback) => Number(process.env[name] ?? fallback);
-const DEVICES = num('DEVICES', 10);
-const INFLIGHT = num('INFLIGHT', 10);
-const SECONDS = num('SECONDS', 10);
-const WARMUP_SECONDS = num('WARMUP_SECONDS', 2);
-const log = (message) => process.stderr.write(`[bench:http] ${message}\n`);
+const DEVICES = envNumber('DEVICES', 10);
+const INFLIGHT = envNumber('INFLIGHT', 10);
+const SECONDS = envNumber('SECONDS', 10);
+const WARMUP_SECONDS = envNumber('WARMUP_SECONDS', 2);
 
-const product = await startProduct();
-let exitCode = 0;
-try {
+await runBenchmark('http', async ({ product, log }) => {
   const rest = await restClient(product.url);
   for (let i = 0; i < DEVICES; i++) await rest.createDevice(`bench-http-${i}`, `BENCH_HTTP_${i}`);
   log(`server up at ${product.url}; ${DEVICES} devices × ${INFLIGHT} requests in flight`);
@@ -99,12 +95,5 @@ try {
     stored,
     extra: { failedRequests: failures },
   });
-  if (!result.everyAckedPointStored || failures > 0) exitCode = 1;
-  console.log(JSON.stringify(result));
-} catch (e) {
-  log(`failed: ${e.stack ?? e.message}`);
-  exitCode = 1;
-} finally {
-  await product.stop();
-}
-process.exit(exitCode);
+  return { result, ok: result.everyAckedPointStored && failures === 0 };
+});

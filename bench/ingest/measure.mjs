@@ -63,3 +63,28 @@ export function ingestSummary({ bench, product, settings, elapsed, measuredAcks,
     everyAckedPointStored: stored === acked * 3,
   };
 }
+
+/** A whole number from the environment, or the default. */
+export const envNumber = (name, fallback) => Number(process.env[name] ?? fallback);
+
+/**
+ * Runs one benchmark against a freshly started product: `body({ product, log })` returns the result object
+ * and whether it passed its own checks. Prints the one JSON line, stops the product, exits 0 or 1.
+ */
+export async function runBenchmark(name, body, productEnv = {}) {
+  const { startProduct } = await import('../../e2e/support/product.mjs');
+  const log = (message) => process.stderr.write(`[bench:${name}] ${message}\n`);
+  const product = await startProduct(productEnv);
+  let exitCode = 0;
+  try {
+    const { result, ok } = await body({ product, log });
+    if (!ok) exitCode = 1;
+    console.log(JSON.stringify(result));
+  } catch (e) {
+    log(`failed: ${e.stack ?? e.message}`);
+    exitCode = 1;
+  } finally {
+    await product.stop();
+  }
+  process.exit(exitCode);
+}

@@ -6,21 +6,17 @@
 //   npm run build && npm run bench:mqtt                       # SQLite, 10 devices × 100 in flight, 10 s
 //   RATE=20000 npm run bench:mqtt                            # fixed offered load (msgs/s) for latency at that rate
 //   DATABASE_URL=postgres://…/postgres npm run bench:mqtt    # PostgreSQL (a temporary database is created)
-import { restClient, startProduct } from '../../e2e/support/product.mjs';
-import { countDataPoints, ingestSummary, measureWindow } from './measure.mjs';
+import { restClient } from '../../e2e/support/product.mjs';
+import { countDataPoints, envNumber, ingestSummary, measureWindow, runBenchmark } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
-const num = (name, fallback) => Number(process.env[name] ?? fallback);
-const DEVICES = num('DEVICES', 10);
-const INFLIGHT = num('INFLIGHT', 100);
-const SECONDS = num('SECONDS', 10);
-const WARMUP_SECONDS = num('WARMUP_SECONDS', 2);
-const RATE = num('RATE', 0);
-const log = (message) => process.stderr.write(`[bench:mqtt] ${message}\n`);
+const DEVICES = envNumber('DEVICES', 10);
+const INFLIGHT = envNumber('INFLIGHT', 100);
+const SECONDS = envNumber('SECONDS', 10);
+const WARMUP_SECONDS = envNumber('WARMUP_SECONDS', 2);
+const RATE = envNumber('RATE', 0);
 
-const product = await startProduct();
-let exitCode = 0;
-try {
+await runBenchmark('mqtt', async ({ product, log }) => {
   const mqttPort = product.ports.mqtt?.mqtt;
   if (!mqttPort) throw new Error('the server started no MQTT listener');
   log(`server up at ${product.url}, MQTT on ${mqttPort}; creating ${DEVICES} devices`);
@@ -87,12 +83,5 @@ try {
     acked,
     stored,
   });
-  if (!result.everyAckedPointStored) exitCode = 1;
-  console.log(JSON.stringify(result));
-} catch (e) {
-  log(`failed: ${e.stack ?? e.message}`);
-  exitCode = 1;
-} finally {
-  await product.stop();
-}
-process.exit(exitCode);
+  return { result, ok: result.everyAckedPointStored };
+});
