@@ -9,6 +9,7 @@ const node = (type: string) => ({
   relations: ['True', 'False'],
   configSchema: {},
   defaultConfig: {},
+  create: () => ({ onMsg() {} }),
 });
 
 describe('definePlugin', () => {

@@ -3,35 +3,19 @@
  *
  * A plugin is an npm package whose package.json has `"edgewise": {"apiVersion": 1}` and whose entry
  * exports `definePlugin({...})`. The core never hands a plugin NestJS or TypeORM types: everything a
- * plugin may use comes through the contexts declared here. The rule-node and transport contracts are
- * filled in by the rule-engine and transport features; this first version fixes the envelope.
+ * plugin may use comes through the contexts declared here (`rule-node.ts`, `transport.ts`).
  */
 
+import type { RuleNodeDescriptor } from './rule-node';
 import type { TransportContext } from './transport';
 
+export * from './rule-msg';
+export * from './rule-node';
+export * from './rule-services';
 export * from './transport';
 
 /** The plugin API version this package describes; the core refuses plugins built for another. */
 export const PLUGIN_API_VERSION = 1;
-
-/** Categories of the rule-node palette, as in ThingsBoard. */
-export type RuleNodeCategory = 'filter' | 'enrichment' | 'transformation' | 'action' | 'external' | 'flow';
-
-/** What a rule node declares about itself; the behaviour contract arrives with the rule engine. */
-export interface RuleNodeDescriptor {
-  /** Stable id, e.g. `core/save-timeseries`; never reused for a different behaviour. */
-  type: string;
-  category: RuleNodeCategory;
-  name: string;
-  description: string;
-  /** Relation names the node can emit, e.g. `['Success', 'Failure']`. */
-  relations: string[];
-  /** JSON Schema of the configuration: the admin builds the form from it, the core validates with it. */
-  configSchema: Record<string, unknown>;
-  defaultConfig: Record<string, unknown>;
-  /** ThingsBoard class name this node stands for, so ThingsBoard rule-chain exports import. */
-  thingsboardClass?: string;
-}
 
 /** A transport: what it declares, and how the core builds it. */
 export interface TransportDescriptor {
@@ -70,7 +54,8 @@ export interface PluginDefinition {
   /** npm package name of the plugin. */
   name: string;
   version: string;
-  ruleNodes?: RuleNodeDescriptor[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each node has its own configuration type
+  ruleNodes?: RuleNodeDescriptor<any>[];
   transports?: TransportDescriptor[];
 }
 
@@ -92,7 +77,7 @@ export function definePlugin<T extends PluginDefinition>(definition: T): T {
     seen.add(id);
   }
   for (const node of definition.ruleNodes ?? []) {
-    if (!node.relations.length)
+    if (node.outEnabled !== false && !node.relations.length && !node.customRelations)
       throw new PluginDefinitionError(`${definition.name}: rule node "${node.type}" must declare at least one relation`);
   }
   return definition;
