@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AlarmsModule } from './alarms/alarms.module';
 import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
 import type { AppConfig } from './config/app-config';
@@ -8,14 +9,21 @@ import { CustomersModule } from './customers/customers.module';
 import { DatabaseModule } from './database/database.module';
 import { DeviceProfilesModule } from './device-profiles/device-profiles.module';
 import { DevicesModule } from './devices/devices.module';
+import { EventsModule } from './events/events.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthModule } from './health/health.module';
 import { InstallModule } from './install/install.module';
+import { QueuesModule } from './queues/queues.module';
+import { RelationsModule } from './relations/relations.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { RpcModule } from './rpc/rpc.module';
+import { ScriptsModule } from './scripts/scripts.module';
 import { TenantsModule } from './tenants/tenants.module';
 import { TransportModule } from './transport/transport.module';
 import { UsersModule } from './users/users.module';
+import { PluginsModule } from './plugins/plugins.module';
+import { RuleChainsModule } from './rule-chains/rule-chains.module';
+import { RuleEngineModule } from './rule-engine/rule-engine.module';
 
 @Module({})
 export class AppModule {
@@ -25,6 +33,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         DatabaseModule,
+        PluginsModule,
         AuditLogModule,
         AuthModule,
         HealthModule,
@@ -34,8 +43,15 @@ export class AppModule {
         DeviceProfilesModule,
         DevicesModule,
         TelemetryModule,
+        RelationsModule,
+        EventsModule,
+        QueuesModule,
+        AlarmsModule,
         TransportModule,
         RpcModule,
+        ScriptsModule,
+        RuleChainsModule,
+        RuleEngineModule,
         InstallModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

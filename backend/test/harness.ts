@@ -109,6 +109,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+    // Cluster-mode suites share one Redis: each app gets queues of its own.
+    ...(process.env.REDIS_URL
+      ? { REDIS_URL: process.env.REDIS_URL, REDIS_QUEUE_PREFIX: `t${Math.random().toString(36).slice(2, 10)}` }
+      : {}),
     ...env,
   });
   const running = await startApp(config, createRootLogger(config));

@@ -69,6 +69,8 @@ export async function startProduct(extraEnv = {}) {
     MQTT_HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
+    // With REDIS_URL (cluster-mode runs) each product gets queues of its own on the shared Redis.
+    REDIS_QUEUE_PREFIX: `p${Math.random().toString(36).slice(2, 10)}`,
     ...extraEnv,
   };
   // SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server during a run.

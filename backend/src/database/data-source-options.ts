@@ -2,14 +2,22 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
+import { AlarmCommentEntity, AlarmEntity, EntityAlarmEntity } from '../alarms/alarm.entity';
 import { AuditLogEntity } from '../audit-log/audit-log.entity';
 import { CustomerEntity } from '../customers/customer.entity';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
+import { EventEntity } from '../events/event.entity';
+import { QueueEntity } from '../queues/queue.entity';
+import { RelationEntity } from '../relations/relation.entity';
 import { RpcEntity } from '../rpc/rpc.entity';
+import { RuleChainEntity, RuleChainVersionEntity, RuleNodeEntity } from '../rule-chains/rule-chain.entity';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { UserCredentialsEntity, UserEntity } from '../users/user.entity';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { Alarms1764100000000 } from './migrations/1764100000000-alarms';
+import { RelationsEventsQueues1764100000100 } from './migrations/1764100000100-relations-events-queues';
+import { RuleChains1764100000200 } from './migrations/1764100000200-rule-chains';
 
 export const ENTITIES = [
   TenantEntity,
@@ -21,8 +29,17 @@ export const ENTITIES = [
   DeviceCredentialsEntity,
   AuditLogEntity,
   RpcEntity,
+  AlarmEntity,
+  EntityAlarmEntity,
+  AlarmCommentEntity,
+  RuleChainEntity,
+  RuleNodeEntity,
+  RuleChainVersionEntity,
+  RelationEntity,
+  EventEntity,
+  QueueEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Alarms1764100000000, RelationsEventsQueues1764100000100, RuleChains1764100000200];
 
 export const sqliteFile = (config: AppConfig): string => join(resolve(config.dataDir), 'edgewise.sqlite');
 

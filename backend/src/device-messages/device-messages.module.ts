@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { TelemetryModule } from '../telemetry/telemetry.module';
+import { DeviceProfilesModule } from '../device-profiles/device-profiles.module';
+import { RuleQueueModule } from '../rule-engine/queue/rule-queue.module';
 import { DeviceMessageSubmitter } from './device-message-submitter';
 
-/** Device uplinks as rule messages, and the one place they are submitted. */
-@Module({ imports: [TelemetryModule], providers: [DeviceMessageSubmitter], exports: [DeviceMessageSubmitter] })
+/** Device uplinks as rule messages, and the one place they are submitted to the rule engine's queues. */
+@Module({ imports: [RuleQueueModule, DeviceProfilesModule], providers: [DeviceMessageSubmitter], exports: [DeviceMessageSubmitter] })
 export class DeviceMessagesModule {}

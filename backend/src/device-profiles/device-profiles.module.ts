@@ -1,6 +1,12 @@
 import { Module } from '@nestjs/common';
 import { DeviceProfilesController } from './device-profiles.controller';
+import { DeviceProfileCache } from './device-profile-cache';
+import { DeviceProfileEvents } from './device-profile-events';
 import { DeviceProfilesService } from './device-profiles.service';
 
-@Module({ controllers: [DeviceProfilesController], providers: [DeviceProfilesService], exports: [DeviceProfilesService] })
+@Module({
+  controllers: [DeviceProfilesController],
+  providers: [DeviceProfilesService, DeviceProfileEvents, DeviceProfileCache],
+  exports: [DeviceProfilesService, DeviceProfileEvents, DeviceProfileCache],
+})
 export class DeviceProfilesModule {}

@@ -11,7 +11,9 @@ import { DeviceEntity } from '../devices/device.entity';
 import { ApiError } from '../errors/api-error';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
+import { RuleChainEntity } from '../rule-chains/rule-chain.entity';
 import { DeviceProfileEntity, ProvisionType, TransportType } from './device-profile.entity';
+import { DeviceProfileEvents } from './device-profile-events';
 import { defaultProfileData } from './device-profile.json';
 import type { DeviceProfileDto } from './dto/device-profile.dto';
 
@@ -34,6 +36,7 @@ export class DeviceProfilesService {
     @InjectRepository(DeviceProfileEntity) private readonly profiles: Repository<DeviceProfileEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLogService,
+    private readonly events: DeviceProfileEvents,
   ) {}
 
   createDefault(tenantId: string): Promise<DeviceProfileEntity> {
@@ -85,6 +88,7 @@ export class DeviceProfilesService {
     const tenantId = user.tenantId;
     const existing = dto.id?.id ? await this.get(user, dto.id.id) : undefined;
     this.validate(dto);
+    await this.checkRuleChain(tenantId, dto.defaultRuleChainId?.id);
     if (dto.default && !existing?.isDefault) {
       throw ApiError.badRequest('Another default device profile is present in scope of current tenant!');
     }
@@ -131,6 +135,7 @@ export class DeviceProfilesService {
         entityName: saved.name,
         actionType: existing ? 'UPDATED' : 'ADDED',
       });
+      this.events.emit('changed', saved.id);
       return saved;
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
@@ -160,6 +165,13 @@ export class DeviceProfilesService {
       await tx.getRepository(DeviceProfileEntity).delete({ id: profile.id });
     });
     await this.audit.record({ user, entityType: 'DEVICE_PROFILE', entityId: profile.id, entityName: profile.name, actionType: 'DELETED' });
+    this.events.emit('changed', profile.id);
+  }
+
+  private async checkRuleChain(tenantId: string, ruleChainId: string | undefined): Promise<void> {
+    if (ruleChainId && !(await this.db.getRepository(RuleChainEntity).existsBy({ id: ruleChainId, tenantId, type: 'CORE' }))) {
+      throw ApiError.badRequest("Can't assign non-existent rule chain!");
+    }
   }
 
   private validate(dto: DeviceProfileDto) {
@@ -175,8 +187,8 @@ export class DeviceProfilesService {
     if (dto.defaultQueueName && !SYSTEM_QUEUES.includes(dto.defaultQueueName)) {
       throw ApiError.badRequest('Device profile is referencing to non-existent queue!');
     }
-    // Rule chains, dashboards and OTA packages arrive with later features: until then no id can exist.
-    if (dto.defaultRuleChainId || dto.defaultEdgeRuleChainId) throw ApiError.badRequest("Can't assign non-existent rule chain!");
+    // Edge chains, dashboards and OTA packages arrive with later features: until then no id can exist.
+    if (dto.defaultEdgeRuleChainId) throw ApiError.badRequest("Can't assign non-existent rule chain!");
     if (dto.defaultDashboardId) throw ApiError.badRequest("Can't assign non-existent dashboard!");
     if (dto.firmwareId) throw ApiError.badRequest("Can't assign non-existent firmware!");
     if (dto.softwareId) throw ApiError.badRequest("Can't assign non-existent software!");

@@ -13,6 +13,7 @@ import { PageQuery, parsePageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
 import { DeviceRpcService, RpcOutcome } from './device-rpc.service';
 import { RpcRequestDto } from './dto/rpc-request.dto';
+import { ServerRpcRequests } from './server-rpc-requests';
 import { RPC_STATUSES, RpcEntity, RpcStatus } from './rpc.entity';
 import { rpcJson } from './rpc.json';
 
@@ -33,6 +34,7 @@ type Flavour = 'current' | 'legacy';
 export class RpcController {
   constructor(
     private readonly rpc: DeviceRpcService,
+    private readonly viaRuleEngine: ServerRpcRequests,
     private readonly devices: DevicesService,
     private readonly audit: AuditLogService,
     @InjectRepository(RpcEntity) private readonly rpcs: Repository<RpcEntity>,
@@ -122,7 +124,7 @@ export class RpcController {
       return;
     }
     // The caller may give up first; the call still runs to its end so the device's state stays consistent.
-    sendOutcome(res, await this.rpc.call(call), flavour);
+    sendOutcome(res, await this.viaRuleEngine.call(device, call, body.requestUUID), flavour);
   }
 }
 

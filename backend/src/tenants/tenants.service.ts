@@ -16,6 +16,7 @@ import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link
 import { parseUuid } from '../paging/uuid-param';
 import { deleteUsers } from '../users/user-removal';
 import type { TenantDto } from './dto/tenant.dto';
+import { RuleChainsService } from '../rule-chains/rule-chains.service';
 import { TenantEntity } from './tenant.entity';
 
 export const TENANT_SORTABLE = {
@@ -48,12 +49,14 @@ export class TenantsService {
     private readonly deviceProfiles: DeviceProfilesService,
     private readonly audit: AuditLogService,
     private readonly deviceEvents: DeviceEvents,
+    private readonly ruleChains: RuleChainsService,
   ) {}
 
-  /** A tenant comes with its default device profile, as in ThingsBoard. */
+  /** A tenant comes with its default device profile and root rule chain, as in ThingsBoard. */
   async create(title: string, details: TenantDetails = {}): Promise<TenantEntity> {
     const tenant = await this.tenants.save({ id: newId(), createdTime: Date.now(), title, additionalInfo: {}, ...details });
     await this.deviceProfiles.createDefault(tenant.id);
+    await this.ruleChains.createDefaultRootChain(tenant.id);
     return tenant;
   }
 

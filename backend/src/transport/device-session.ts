@@ -1,13 +1,16 @@
 import { AttributesRequest, DeviceIdentity, DeviceSession, SessionKind, SessionListener } from '@edgewise/plugin-api';
 import { randomUUID } from 'node:crypto';
-import { deviceMsg, RuleMsg } from '../device-messages/rule-msg';
+import type { DeviceMsgType } from '../device-messages/device-message-submitter';
 import { AttributesService } from '../telemetry/attributes.service';
 import { kvObjectJson } from '../telemetry/kv-json';
+
+/** This node's id in rule messages' `serviceId` (ThingsBoard names the service that holds the session). */
+export const SERVICE_ID = 'edgewise';
 
 /** Everything a session needs from the core, shared by all sessions. */
 export interface SessionServices {
   /** The single submit point of device messages (resolves when the message is kept). */
-  submit(msg: RuleMsg): Promise<void>;
+  submit(device: DeviceIdentity, type: DeviceMsgType, payload: string, metadata?: Record<string, string>): Promise<void>;
   attributes: AttributesService;
   clientRpcTimeoutMs: number;
   onClosed(session: CoreDeviceSession): void;
@@ -26,6 +29,8 @@ export class CoreDeviceSession implements DeviceSession {
   attributeSubscription = false;
   rpcSubscription = false;
   private closed = false;
+  private lastServerCallId = 0;
+  private readonly serverCalls = new Map<number, (body: string) => void>();
 
   constructor(
     readonly device: DeviceIdentity,
@@ -36,12 +41,12 @@ export class CoreDeviceSession implements DeviceSession {
 
   postTelemetry(payload: string): Promise<void> {
     this.services.onActivity(this);
-    return this.services.submit(deviceMsg(this.device, 'POST_TELEMETRY_REQUEST', payload));
+    return this.services.submit(this.device, 'POST_TELEMETRY_REQUEST', payload);
   }
 
   postAttributes(payload: string): Promise<void> {
     this.services.onActivity(this);
-    return this.services.submit(deviceMsg(this.device, 'POST_ATTRIBUTES_REQUEST', payload));
+    return this.services.submit(this.device, 'POST_ATTRIBUTES_REQUEST', payload);
   }
 
   /** Both key lists absent → every client and shared attribute (device-api.md §1.6). */
@@ -67,10 +72,39 @@ export class CoreDeviceSession implements DeviceSession {
     this.services.onRpcReply(this, requestId, payload);
   }
 
-  /** No rule engine can answer yet, so every client-side RPC ends the way an unanswered one does in ThingsBoard. */
-  callServer(): Promise<string> {
+  /**
+   * The request goes to the rule engine as TO_SERVER_RPC_REQUEST with metadata `requestId`/`sessionId`; an
+   * "RPC call reply" node answers through `answerServerCall`. Unanswered → `{"error":"timeout"}` as in ThingsBoard.
+   */
+  async callServer(payload: string): Promise<string> {
     this.services.onActivity(this);
-    return new Promise((resolve) => setTimeout(() => resolve('{"error":"timeout"}'), this.services.clientRpcTimeoutMs).unref());
+    const requestId = ++this.lastServerCallId;
+    const reply = new Promise<string>((resolve) => {
+      const timer = setTimeout(() => this.answerServerCall(requestId, '{"error":"timeout"}'), this.services.clientRpcTimeoutMs);
+      timer.unref();
+      this.serverCalls.set(requestId, (body) => {
+        clearTimeout(timer);
+        resolve(body);
+      });
+    });
+    try {
+      await this.services.submit(this.device, 'TO_SERVER_RPC_REQUEST', payload, {
+        requestId: String(requestId),
+        sessionId: this.id,
+        serviceId: SERVICE_ID,
+      });
+    } catch (e) {
+      this.serverCalls.delete(requestId);
+      throw e;
+    }
+    return reply;
+  }
+
+  /** The rule engine's answer to the device's call `requestId`; ignored when it already timed out. */
+  answerServerCall(requestId: number, body: string): void {
+    const answer = this.serverCalls.get(requestId);
+    this.serverCalls.delete(requestId);
+    answer?.(body);
   }
 
   setAttributeSubscription(on: boolean): void {

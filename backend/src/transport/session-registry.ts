@@ -40,7 +40,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
   ) {
     super();
     this.services = {
-      submit: (msg) => messages.submit(msg),
+      submit: (device, type, payload, metadata) => messages.submit(device, type, payload, metadata),
       attributes,
       clientRpcTimeoutMs: config.clientRpcTimeoutMs,
       onClosed: (session) => this.remove(session),
@@ -61,6 +61,11 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
     if (!sessions) this.byDevice.set(device.deviceId, (sessions = new Set()));
     sessions.add(session);
     return session;
+  }
+
+  /** Delivers the rule engine's reply to a device's own RPC request, if that session is still open. */
+  replyToDeviceRpc(deviceId: string, sessionId: string, requestId: number, body: string): void {
+    for (const session of this.sessionsOf(deviceId)) if (session.id === sessionId) session.answerServerCall(requestId, body);
   }
 
   sessionsOf(deviceId: string): ReadonlySet<CoreDeviceSession> {

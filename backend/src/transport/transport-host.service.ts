@@ -1,8 +1,9 @@
-import type { PluginLogger, TransportContext, TransportInstance } from '@edgewise/plugin-api';
+import type { TransportContext, TransportInstance } from '@edgewise/plugin-api';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
-import { BUILT_IN_PLUGINS, loadPlugin } from '../plugins/plugin-loader';
+import { pluginLogger } from '../plugins/plugin-logger';
+import { PluginRegistry } from '../plugins/plugin-registry';
 import { DeviceAuthenticator } from './device-authenticator';
 import { DeviceHttpRouter } from './device-http-router';
 import { SessionRegistry } from './session-registry';
@@ -19,22 +20,21 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
     private readonly authenticator: DeviceAuthenticator,
     private readonly sessions: SessionRegistry,
     private readonly http: DeviceHttpRouter,
+    private readonly plugins: PluginRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    for (const packageName of BUILT_IN_PLUGINS) {
-      for (const transport of loadPlugin(packageName).transports ?? []) {
-        const settings = transportSettings(this.config, transport.id);
-        if (!settings) continue;
-        const instance = transport.create(this.contextFor(transport.id), settings);
-        await instance.start();
-        this.running.set(transport.id, instance);
-        const ports = instance.boundPorts();
-        const where = Object.entries(ports)
-          .map(([name, port]) => `${name} ${port}`)
-          .join(', ');
-        this.logger.log({ msg: `transport ${transport.id} started${where ? `: ${where}` : ''}`, transport: transport.id, ports });
-      }
+    for (const { transport } of this.plugins.transports()) {
+      const settings = transportSettings(this.config, transport.id);
+      if (!settings) continue;
+      const instance = transport.create(this.contextFor(transport.id), settings);
+      await instance.start();
+      this.running.set(transport.id, instance);
+      const ports = instance.boundPorts();
+      const where = Object.entries(ports)
+        .map(([name, port]) => `${name} ${port}`)
+        .join(', ');
+      this.logger.log({ msg: `transport ${transport.id} started${where ? `: ${where}` : ''}`, transport: transport.id, ports });
     }
   }
 
@@ -49,13 +49,7 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private contextFor(transportId: string): TransportContext {
-    const logger = new Logger(`transport:${transportId}`);
-    const log: PluginLogger = {
-      debug: (message, fields) => logger.debug(fields ? { msg: message, ...fields } : message),
-      info: (message, fields) => logger.log(fields ? { msg: message, ...fields } : message),
-      warn: (message, fields) => logger.warn(fields ? { msg: message, ...fields } : message),
-      error: (message, fields) => logger.error(fields ? { msg: message, ...fields } : message),
-    };
+    const log = pluginLogger(`transport:${transportId}`);
     return {
       log,
       authenticate: (credentials) => this.authenticator.authenticate(credentials),

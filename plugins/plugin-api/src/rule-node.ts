@@ -12,6 +12,7 @@
 
 import type { RuleMsg, EntityId, RuleMsgDataType } from './rule-msg';
 import type { RuleEngineServices } from './rule-services';
+import type { PluginLogger } from './transport';
 
 /** Categories of the rule-node palette, as in ThingsBoard. */
 export type RuleNodeCategory = 'filter' | 'enrichment' | 'transformation' | 'action' | 'external' | 'flow';
@@ -66,12 +67,8 @@ export interface RuleNodeSelf {
   ruleChainId: string;
 }
 
-export interface RuleNodeLogger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/** Logs with the node's id and chain attached. */
+export type RuleNodeLogger = PluginLogger;
 
 export interface NewRuleMsg {
   type: string;

@@ -1,0 +1,264 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { dialectOf } from '../database/dialect';
+import { newId } from '../database/ids';
+import { isUniqueViolation } from '../database/unique-violation';
+import { ApiError } from '../errors/api-error';
+import { AlarmEntities, entityKey, EntityRef } from './alarm-entities';
+import { AlarmCommentEntity, AlarmEntity, AlarmSeverity, EntityAlarmEntity } from './alarm.entity';
+import { KeyedLock } from './keyed-lock';
+
+/**
+ * A raise or an update. `undefined` members keep what the alarm has (or take the default on creation);
+ * `null` details clear them.
+ */
+export interface AlarmWrite {
+  type: string;
+  originator: EntityRef;
+  severity: AlarmSeverity;
+  details?: unknown;
+  startTs?: number;
+  endTs?: number;
+  propagate?: boolean;
+  propagateToOwner?: boolean;
+  propagateToTenant?: boolean;
+  propagateRelationTypes?: readonly string[] | null;
+}
+
+export interface AlarmWriteResult {
+  alarm: AlarmEntity;
+  created: boolean;
+  /** Something about the alarm changed (always true for a new alarm). */
+  modified: boolean;
+  /** The severity before an update that changed it. */
+  previousSeverity?: AlarmSeverity;
+}
+
+/** How many times a raise re-reads after losing a race (a concurrent raise created, or a clear closed, the alarm). */
+const RAISE_ATTEMPTS = 5;
+
+/**
+ * SQLite runs on one connection, where TypeORM cannot run two transactions at once ("cannot start a
+ * transaction within a transaction"): alarm transactions take turns there.
+ */
+const sqliteTransactions = new KeyedLock();
+
+const PROPAGATION_FIELDS = ['propagate', 'propagateToOwner', 'propagateToTenant', 'propagateRelationTypes'] as const;
+
+/**
+ * Alarm persistence with ThingsBoard's rules, whoever asks (REST or rule engine): one uncleared alarm per
+ * originator and type, a cleared alarm is never re-opened, and every alarm is linked to the entities it shows on.
+ *
+ * "One active alarm" holds under concurrency: raises for the same originator and type are serialised in this
+ * process, and the partial unique index `alarm_active_unq` (originator, type WHERE NOT cleared) makes the
+ * database refuse a second active alarm from any other process; the loser re-reads and updates instead.
+ */
+@Injectable()
+export class AlarmStore {
+  private readonly raises = new KeyedLock();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(AlarmEntity) private readonly alarms: Repository<AlarmEntity>,
+    private readonly entities: AlarmEntities,
+  ) {}
+
+  findById(tenantId: string, id: string): Promise<AlarmEntity | null> {
+    return this.alarms.findOneBy({ id, tenantId });
+  }
+
+  findActive(tenantId: string, originator: EntityRef, type: string): Promise<AlarmEntity | null> {
+    return this.alarms.findOneBy({ tenantId, originatorId: originator.id, type, cleared: false });
+  }
+
+  /** ThingsBoard's create-or-update-active: updates the uncleared alarm of that type on the originator, or creates one. */
+  createOrUpdateActive(tenantId: string, request: AlarmWrite): Promise<AlarmWriteResult> {
+    validateTimes(request);
+    return this.raises.run(`${request.originator.id}|${request.type}`, async () => {
+      for (let attempt = 0; attempt < RAISE_ATTEMPTS; attempt++) {
+        const active = await this.findActive(tenantId, request.originator, request.type);
+        const result = active ? await this.updateIfActive(active, request) : await this.insertUnlessActive(tenantId, request);
+        if (result) return result;
+      }
+      throw new Error(
+        `Alarm "${request.type}" of ${request.originator.entityType} ${request.originator.id} kept changing while being raised; try again`,
+      );
+    });
+  }
+
+  /** Updates an alarm by id, cleared or not (POST /api/alarm with an id). */
+  async update(alarm: AlarmEntity, request: AlarmWrite): Promise<AlarmWriteResult> {
+    validateTimes(request);
+    const changes = changesFor(alarm, request);
+    if (Object.keys(changes).length) await this.alarms.update({ id: alarm.id }, changes);
+    return this.afterUpdate(alarm, changes);
+  }
+
+  /** Null when it was already acknowledged. */
+  acknowledge(alarm: AlarmEntity, ackTs: number): Promise<AlarmEntity | null> {
+    return this.conditionalUpdate(alarm.id, 'acknowledged = false', { acknowledged: true, ackTs });
+  }
+
+  /** Null when it was already cleared. `details` (when given) replaces the alarm's details. */
+  clear(alarm: AlarmEntity, clearTs: number, details?: unknown): Promise<AlarmEntity | null> {
+    const changes: QueryDeepPartialEntity<AlarmEntity> = { cleared: true, clearTs };
+    if (details !== undefined) changes.details = details as AlarmEntity['details'];
+    return this.conditionalUpdate(alarm.id, 'cleared = false', changes);
+  }
+
+  /** Null when it was already assigned to that user. */
+  assign(alarm: AlarmEntity, assigneeId: string, assignTs: number): Promise<AlarmEntity | null> {
+    return this.conditionalUpdate(alarm.id, '(assignee_id IS NULL OR assignee_id <> :assigneeId)', { assigneeId, assignTs }, { assigneeId });
+  }
+
+  /** Null when nobody was assigned. */
+  unassign(alarm: AlarmEntity, assignTs: number): Promise<AlarmEntity | null> {
+    return this.conditionalUpdate(alarm.id, 'assignee_id IS NOT NULL', { assigneeId: null, assignTs });
+  }
+
+  async delete(alarm: AlarmEntity): Promise<void> {
+    await this.transaction(async (tx) => {
+      await tx.delete(EntityAlarmEntity, { alarmId: alarm.id });
+      await tx.delete(AlarmCommentEntity, { alarmId: alarm.id });
+      await tx.delete(AlarmEntity, { id: alarm.id });
+    });
+  }
+
+  private async updateIfActive(active: AlarmEntity, request: AlarmWrite): Promise<AlarmWriteResult | undefined> {
+    const changes = changesFor(active, { ...request, endTs: request.endTs ?? Date.now() });
+    if (Object.keys(changes).length) {
+      const result = await this.alarms
+        .createQueryBuilder()
+        .update()
+        .set(changes)
+        .where('id = :id AND cleared = false', { id: active.id })
+        .execute();
+      // Cleared meanwhile: a cleared alarm is never re-opened, so the next attempt creates a new one.
+      if (!result.affected) return undefined;
+    } else if (!(await this.alarms.existsBy({ id: active.id, cleared: false }))) {
+      return undefined;
+    }
+    return this.afterUpdate(active, changes);
+  }
+
+  private async insertUnlessActive(tenantId: string, request: AlarmWrite): Promise<AlarmWriteResult | undefined> {
+    const originator = await this.entities.find(request.originator);
+    if (originator && originator.tenantId !== tenantId) {
+      throw ApiError.notFound(`${request.originator.entityType} with id [${request.originator.id}] is not found`);
+    }
+    const now = Date.now();
+    const startTs = request.startTs || now;
+    const alarm: AlarmEntity = {
+      id: newId(),
+      createdTime: now,
+      tenantId,
+      customerId: originator?.customerId ?? null,
+      type: request.type,
+      originatorType: request.originator.entityType,
+      originatorId: request.originator.id,
+      severity: request.severity,
+      acknowledged: false,
+      cleared: false,
+      startTs,
+      endTs: request.endTs || startTs,
+      ackTs: 0,
+      clearTs: 0,
+      assigneeId: null,
+      assignTs: 0,
+      details: request.details ?? null,
+      propagate: request.propagate ?? false,
+      propagateToOwner: request.propagateToOwner ?? false,
+      propagateToTenant: request.propagateToTenant ?? false,
+      propagateRelationTypes: request.propagateRelationTypes?.length ? [...request.propagateRelationTypes] : null,
+    };
+    try {
+      await this.transaction(async (tx) => {
+        await tx.insert(AlarmEntity, alarm);
+        await this.link(tx, alarm);
+      });
+    } catch (e) {
+      // Another process raised the same alarm first: update that one instead.
+      if (isUniqueViolation(e)) return undefined;
+      throw e;
+    }
+    return { alarm, created: true, modified: true };
+  }
+
+  private async afterUpdate(before: AlarmEntity, changes: QueryDeepPartialEntity<AlarmEntity>): Promise<AlarmWriteResult> {
+    const alarm = (await this.alarms.findOneBy({ id: before.id }))!;
+    if (PROPAGATION_FIELDS.some((field) => field in changes)) await this.link(this.db.manager, alarm);
+    const previousSeverity = alarm.severity !== before.severity ? before.severity : undefined;
+    return { alarm, created: false, modified: Object.keys(changes).length > 0, ...(previousSeverity ? { previousSeverity } : {}) };
+  }
+
+  /**
+   * Links the alarm to every entity it shows on: the originator, its owner (customer, else tenant) with
+   * `propagateToOwner`, the tenant with `propagateToTenant`. Links only ever get added, as in ThingsBoard.
+   * Propagation along entity relations (`propagate`) waits for the relations feature: those flags are stored
+   * and returned, but link nothing yet.
+   */
+  private async link(manager: EntityManager, alarm: AlarmEntity): Promise<void> {
+    const targets = new Map<string, EntityRef>();
+    const add = (ref: EntityRef) => targets.set(entityKey(ref), ref);
+    add({ entityType: alarm.originatorType, id: alarm.originatorId });
+    if (alarm.propagateToOwner) add(alarm.customerId ? { entityType: 'CUSTOMER', id: alarm.customerId } : { entityType: 'TENANT', id: alarm.tenantId });
+    if (alarm.propagateToTenant) add({ entityType: 'TENANT', id: alarm.tenantId });
+    const rows = [...targets.values()].map((ref) => ({
+      entityId: ref.id,
+      entityType: ref.entityType,
+      alarmId: alarm.id,
+      tenantId: alarm.tenantId,
+      createdTime: alarm.createdTime,
+      alarmType: alarm.type,
+      customerId: alarm.customerId,
+    }));
+    await manager.createQueryBuilder().insert().into(EntityAlarmEntity).values(rows).orIgnore().execute();
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (dialectOf(this.db) === 'postgres') return this.db.transaction(work);
+    return sqliteTransactions.run('', () => this.db.transaction(work));
+  }
+
+  private async conditionalUpdate(
+    id: string,
+    condition: string,
+    changes: QueryDeepPartialEntity<AlarmEntity>,
+    params: Record<string, unknown> = {},
+  ): Promise<AlarmEntity | null> {
+    const result = await this.alarms
+      .createQueryBuilder()
+      .update()
+      .set(changes)
+      .where(`id = :id AND ${condition}`, { id, ...params })
+      .execute();
+    return result.affected ? this.alarms.findOneBy({ id }) : null;
+  }
+}
+
+function validateTimes(request: AlarmWrite): void {
+  if (request.endTs && request.startTs && request.startTs > request.endTs) {
+    throw ApiError.badRequest("Alarm start ts can't be greater then alarm end ts!");
+  }
+}
+
+/** What a write changes on an alarm: severity always, the rest only where the request says something. */
+function changesFor(alarm: AlarmEntity, request: AlarmWrite): QueryDeepPartialEntity<AlarmEntity> {
+  const changes: QueryDeepPartialEntity<AlarmEntity> = {};
+  if (request.severity !== alarm.severity) changes.severity = request.severity;
+  if (request.startTs && request.startTs !== alarm.startTs) changes.startTs = request.startTs;
+  if (request.endTs && request.endTs !== alarm.endTs) changes.endTs = request.endTs;
+  if (request.details !== undefined && JSON.stringify(request.details) !== JSON.stringify(alarm.details ?? null)) {
+    changes.details = request.details as AlarmEntity['details'];
+  }
+  for (const flag of ['propagate', 'propagateToOwner', 'propagateToTenant'] as const) {
+    if (request[flag] !== undefined && request[flag] !== alarm[flag]) changes[flag] = request[flag];
+  }
+  if (request.propagateRelationTypes !== undefined) {
+    const types = request.propagateRelationTypes?.length ? [...request.propagateRelationTypes] : null;
+    if (JSON.stringify(types) !== JSON.stringify(alarm.propagateRelationTypes)) changes.propagateRelationTypes = types;
+  }
+  return changes;
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AlarmCommentsService } from './alarm-comments.service';
+import { AlarmEntities } from './alarm-entities';
+import { AlarmEvents } from './alarm-events';
+import { AlarmQueries } from './alarm-queries';
+import { AlarmStore } from './alarm-store';
+import { AlarmsController } from './alarms.controller';
+import { AlarmsService } from './alarms.service';
+
+/** Alarms: the REST API of rest-api.md §3 and, through `AlarmsService.forTenant`, the rule engine's AlarmsApi. */
+@Module({
+  controllers: [AlarmsController],
+  providers: [AlarmsService, AlarmStore, AlarmQueries, AlarmEntities, AlarmCommentsService, AlarmEvents],
+  exports: [AlarmsService, AlarmEvents],
+})
+export class AlarmsModule {}

@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { NULL_UUID } from '../database/ids';
+import type { DeviceEntity } from '../devices/device.entity';
+import { RuleQueueService } from '../rule-engine/queue/rule-queue.service';
+import type { RpcCall, RpcOutcome } from './device-rpc.service';
+
+/**
+ * REST server-side RPC as ThingsBoard routes it: the call enters the rule engine as an
+ * RPC_CALL_FROM_SERVER_TO_DEVICE message (metadata `requestUUID`, `oneway`, `expirationTime` …); the chain's
+ * "RPC call request" node delivers it, and its outcome comes back here by the request UUID. A chain that
+ * never delivers it lets the call expire unsent.
+ */
+@Injectable()
+export class ServerRpcRequests {
+  private readonly pending = new Map<string, (outcome: RpcOutcome) => void>();
+
+  constructor(private readonly queue: RuleQueueService) {}
+
+  async call(device: DeviceEntity, call: RpcCall, requestUUID: string = randomUUID()): Promise<RpcOutcome> {
+    const outcome = new Promise<RpcOutcome>((resolve) => {
+      const timer = setTimeout(
+        () => this.complete(requestUUID, { kind: 'EXPIRED', sent: false }),
+        Math.max(0, call.expiresAt - Date.now()),
+      );
+      this.pending.set(requestUUID, (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      });
+    });
+    try {
+      await this.queue.submit({
+        tenantId: device.tenantId,
+        msg: {
+          id: randomUUID(),
+          ts: Date.now(),
+          type: 'RPC_CALL_FROM_SERVER_TO_DEVICE',
+          originator: { entityType: 'DEVICE', id: device.id },
+          customerId: device.customerId === NULL_UUID ? null : device.customerId,
+          metadata: {
+            deviceName: device.name,
+            deviceType: device.type,
+            requestUUID,
+            oneway: String(call.oneway),
+            persistent: 'false',
+            expirationTime: String(call.expiresAt),
+            originServiceId: 'edgewise',
+          },
+          data: JSON.stringify({ method: call.method, params: call.params }),
+          dataType: 'JSON',
+          queueName: 'Main',
+        },
+      });
+    } catch (e) {
+      this.pending.delete(requestUUID);
+      throw e;
+    }
+    return outcome;
+  }
+
+  /** The delivery's outcome for the REST caller waiting on `requestUUID` (no-op when nobody waits). */
+  complete(requestUUID: string, outcome: RpcOutcome): void {
+    const settle = this.pending.get(requestUUID);
+    this.pending.delete(requestUUID);
+    settle?.(outcome);
+  }
+}

@@ -1,0 +1,55 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AppConfig } from '../../config/app-config';
+import { APP_CONFIG } from '../../config/config.module';
+import type { QueuedMsg } from '../queued-msg';
+import { BullRuleQueue } from './bullmq-rule-queue';
+import { LocalRuleQueue } from './local-rule-queue';
+import type { RuleQueue } from './rule-queue';
+
+export const MAIN_QUEUE = 'Main';
+
+/**
+ * The rule-engine queues for whoever submits (transports through the device-message submitter, nodes)
+ * and whoever consumes (the engine): the local durable queue in the data directory, or BullMQ when
+ * REDIS_URL is set. A message naming a queue that does not exist travels on Main, as in ThingsBoard.
+ */
+@Injectable()
+export class RuleQueueService {
+  private readonly logger = new Logger('RuleQueue');
+  readonly backend: RuleQueue;
+  readonly kind: 'local' | 'bullmq';
+  private known = new Set([MAIN_QUEUE]);
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    if (config.redisUrl) {
+      this.kind = 'bullmq';
+      this.backend = new BullRuleQueue({
+        redisUrl: config.redisUrl,
+        prefix: config.redisQueuePrefix,
+        maxPackSize: config.ruleEnginePackSize,
+        lockDurationMs: config.ruleEngineQueueLockMs,
+      });
+    } else {
+      this.kind = 'local';
+      const dataDir = resolve(config.dataDir);
+      mkdirSync(dataDir, { recursive: true });
+      this.backend = new LocalRuleQueue({ dataDir, maxPackSize: config.ruleEnginePackSize, maxBuffered: config.ruleEngineMaxBuffered });
+    }
+    this.logger.log({
+      msg: `rule-engine queues: ${this.kind === 'bullmq' ? 'BullMQ on Redis' : 'local durable queue in the data directory'}`,
+    });
+  }
+
+  /** The queues that exist (the engine keeps this current). */
+  setKnownQueues(names: Iterable<string>): void {
+    this.known = new Set(names);
+  }
+
+  /** Resolves once the message is durably queued: only then may a device be acknowledged. */
+  submit(item: QueuedMsg): Promise<void> {
+    const name = item.msg.queueName;
+    return this.backend.submit(this.known.has(name) ? name : MAIN_QUEUE, item);
+  }
+}

@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient, startTestApp, TENANT_ADMIN, TestApp } from './harness';
+
+const TB = 'org.thingsboard.rule.engine';
+
+/** A node as the rule-chain editor sends it. */
+const node = (type: string, name: string, configuration: Record<string, unknown> = {}) => ({ type: `${TB}.${type}`, name, configuration });
+
+/** Polls until `done` holds (the engine processes after the device was acknowledged). */
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs = 10_000): Promise<T> {
+  const until = Date.now() + withinMs;
+  let value = await read();
+  while (!done(value) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await read();
+  }
+  return value;
+}
+
+describe('rule engine: chains, deployment, flow', () => {
+  let app: TestApp;
+  let api: ApiClient;
+  let deviceId: string;
+  let defaultRootId: string;
+  const token = 'RULE-ENGINE-TOKEN';
+
+  const postTelemetry = (body: unknown) =>
+    fetch(`${app.url}/api/v1/${token}/telemetry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const latest = async () =>
+    (await api.get(`/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body as Record<string, { value: string }[]>;
+
+  /** Creates a chain with the given graph and returns its id. */
+  const createChain = async (name: string, nodes: object[], connections: object[], firstNodeIndex: number | null = 0) => {
+    const chain = await api.post('/api/ruleChain', { name });
+    expect(chain.status).toBe(200);
+    const saved = await api.post('/api/ruleChain/metadata', { ruleChainId: chain.body.id, firstNodeIndex, nodes, connections });
+    expect(saved.status, saved.text).toBe(200);
+    return chain.body.id.id as string;
+  };
+
+  beforeAll(async () => {
+    app = await startTestApp();
+    api = await app.api.login(TENANT_ADMIN);
+    deviceId = (await api.post(`/api/device?accessToken=${token}`, { name: 'rule-engine-device' })).body.id.id;
+    const chains = await api.get('/api/ruleChains?pageSize=10&page=0');
+    defaultRootId = chains.body.data.find((c: { root: boolean }) => c.root).id.id;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('gives the tenant a root chain equivalent to ThingsBoard\u2019s, and device telemetry flows through it into storage', async () => {
+    const metadata = (await api.get(`/api/ruleChain/${defaultRootId}/metadata`)).body;
+    expect(metadata.nodes.map((n: { type: string }) => n.type)).toEqual(
+      expect.arrayContaining([
+        `${TB}.profile.TbDeviceProfileNode`,
+        `${TB}.filter.TbMsgTypeSwitchNode`,
+        `${TB}.telemetry.TbMsgTimeseriesNode`,
+      ]),
+    );
+    expect((await postTelemetry({ temperature: 21.5 })).status).toBe(200);
+    const stored = await eventually(latest, (l) => l.temperature?.[0].value === '21.5');
+    expect(stored.temperature[0].value).toBe('21.5');
+    const status = (await api.get('/api/ruleEngine/chains/status')).body;
+    expect(status.find((c: { id: string }) => c.id === defaultRootId)).toMatchObject({ deployed: true, error: null });
+    const queues = (await api.get('/api/ruleEngine/queues/stats')).body;
+    expect(queues.find((q: { name: string }) => q.name === 'Main').processed).toBeGreaterThan(0);
+  });
+
+  it('applies a saved chain without a restart: a script filter lets only hot readings reach storage', async () => {
+    const hotOnly = await createChain(
+      'Hot only',
+      [
+        node('filter.TbJsFilterNode', 'Hot?', { scriptLang: 'JS', jsScript: 'return msg.temperature > 30;' }),
+        node('telemetry.TbMsgTimeseriesNode', 'Save'),
+      ],
+      [{ fromIndex: 0, toIndex: 1, type: 'True' }],
+    );
+    expect((await api.post(`/api/ruleChain/${hotOnly}/root`)).body.root).toBe(true);
+    try {
+      await postTelemetry({ temperature: 10, marker: 'cold' });
+      await postTelemetry({ temperature: 40, marker: 'hot' });
+      const stored = await eventually(latest, (l) => l.marker?.[0].value === 'hot');
+      expect(stored.marker[0].value).toBe('hot');
+      const history = await api.get(
+        `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=marker&startTs=0&endTs=${Date.now() + 1000}&limit=100`,
+      );
+      expect(history.body.marker.map((p: { value: string }) => p.value)).toEqual(['hot']);
+    } finally {
+      await api.post(`/api/ruleChain/${defaultRootId}/root`);
+    }
+  });
+
+  it('keeps every saved version and restores an earlier graph as the newest version', async () => {
+    const id = await createChain('Versioned', [node('telemetry.TbMsgTimeseriesNode', 'Save')], []);
+    const v2 = (await api.get(`/api/ruleChain/${id}/metadata`)).body;
+    const renamed = await api.post('/api/ruleChain/metadata', { ...v2, nodes: [{ ...v2.nodes[0], name: 'Save renamed' }] });
+    expect(renamed.body.version).toBe(v2.version + 1);
+    const versions = (await api.get(`/api/ruleChain/${id}/versions`)).body;
+    expect(versions.map((v: { version: number }) => v.version)).toEqual([v2.version + 1, v2.version]);
+    const restored = await api.post(`/api/ruleChain/${id}/versions/${v2.version}/restore`);
+    expect(restored.status).toBe(200);
+    expect(restored.body.nodes[0].name).toBe('Save');
+    expect(restored.body.version).toBe(v2.version + 2);
+    expect((await api.post('/api/ruleChain/metadata', { ...v2, version: v2.version })).status).toBe(409);
+  });
+
+  it('refuses graphs that cannot work, with ThingsBoard\u2019s messages', async () => {
+    const chain = (await api.post('/api/ruleChain', { name: 'Broken' })).body;
+    const save = (body: object) => api.post('/api/ruleChain/metadata', { ruleChainId: chain.id, firstNodeIndex: 0, ...body });
+    const two = [node('filter.TbMsgTypeFilterNode', 'A', { messageTypes: ['POST_TELEMETRY_REQUEST'] }), node('action.TbLogNode', 'B')];
+    expect((await save({ nodes: two, connections: [{ fromIndex: 0, toIndex: 0, type: 'True' }] })).body.message).toBe(
+      "Can't create the relation to yourself.",
+    );
+    const cycle = await save({
+      nodes: two,
+      connections: [
+        { fromIndex: 0, toIndex: 1, type: 'True' },
+        { fromIndex: 1, toIndex: 0, type: 'Success' },
+      ],
+    });
+    expect(cycle.body.message).toBe("Can't create circling relations in rule chain.");
+    expect((await save({ nodes: two, connections: [{ fromIndex: 0, toIndex: 5, type: 'True' }] })).status).toBe(400);
+    const invalid = await save({
+      nodes: [node('filter.TbMsgTypeFilterNode', 'Bad filter', { messageTypes: 'not a list' })],
+      connections: [],
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.message).toMatch(/^'Bad filter' node configuration is invalid/);
+    expect((await api.post('/api/ruleChain', { name: '' })).body.message).toBe('Rule chain name should be specified!');
+  });
+
+  it('stores a chain with a node type it does not have, and refuses to make it the root, naming that node', async () => {
+    const id = await createChain('Foreign', [{ type: 'com.example.FancyNode', name: 'Fancy', configuration: {} }], []);
+    const refused = await api.post(`/api/ruleChain/${id}/root`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('"Fancy" (com.example.FancyNode)');
+    // The chain's graph cannot run: the engine reports why (and keeps the previous, empty version).
+    const status = (await api.get('/api/ruleEngine/chains/status')).body.find((c: { id: string }) => c.id === id);
+    expect(status.error).toContain('"Fancy" (com.example.FancyNode)');
+  });
+
+  it('calls another chain through a "rule chain" node and continues by the label of the output node it returned through', async () => {
+    const inner = await createChain('Inner', [node('flow.TbRuleChainOutputNode', 'Done')], []);
+    const outer = await createChain(
+      'Outer',
+      [node('flow.TbRuleChainInputNode', 'Call inner', { ruleChainId: inner }), node('telemetry.TbMsgTimeseriesNode', 'Save')],
+      [{ fromIndex: 0, toIndex: 1, type: 'Done' }],
+    );
+    expect((await api.get(`/api/ruleChain/${inner}/output/labels`)).body).toEqual(['Done']);
+    await api.post(`/api/ruleChain/${outer}/root`);
+    try {
+      await postTelemetry({ via: 'inner-chain' });
+      expect((await eventually(latest, (l) => l.via?.[0].value === 'inner-chain')).via[0].value).toBe('inner-chain');
+    } finally {
+      await api.post(`/api/ruleChain/${defaultRootId}/root`);
+    }
+  });
+
+  it('exports chains with fresh ids and imports them back, keeping the links between them', async () => {
+    const exported = (await api.get('/api/ruleChains/export?limit=100')).body;
+    expect(exported.ruleChains.length).toBe(exported.metadata.length);
+    expect(exported.ruleChains.every((c: { tenantId: unknown }) => c.tenantId === null)).toBe(true);
+    const results = (await api.post('/api/ruleChains/import', exported)).body;
+    expect(results.every((r: { error?: string }) => !r.error)).toBe(true);
+    const outer = results.find((r: { ruleChainName: string }) => r.ruleChainName === 'Outer');
+    const inner = results.find((r: { ruleChainName: string }) => r.ruleChainName === 'Inner');
+    const outerNodes = (await api.get(`/api/ruleChain/${outer.ruleChainId.id}/metadata`)).body.nodes;
+    expect(outerNodes[0].configuration.ruleChainId).toBe(inner.ruleChainId.id);
+    expect((await api.get('/api/ruleChains/export')).status).toBe(400);
+  });
+
+  it('lists the node catalogue under ThingsBoard class names, with each node\u2019s JSON Schema', async () => {
+    const all = (await api.get('/api/components?componentTypes=FILTER,ENRICHMENT,TRANSFORMATION,ACTION,EXTERNAL,FLOW')).body;
+    const save = all.find((c: { clazz: string }) => c.clazz === `${TB}.telemetry.TbMsgTimeseriesNode`);
+    expect(save).toMatchObject({
+      type: 'ACTION',
+      configurationDescriptor: { nodeDefinition: { relationTypes: expect.arrayContaining(['Success', 'Failure']) } },
+    });
+    expect(save.edgewise.configSchema.type).toBe('object');
+    expect((await api.get(`/api/component/${TB}.filter.TbMsgTypeSwitchNode`)).body.type).toBe('FILTER');
+    expect((await api.get('/api/component/com.example.Missing')).status).toBe(404);
+    expect((await api.get('/api/components?componentTypes=BOGUS')).status).toBe(400);
+  });
+
+  it('answers a device\u2019s own RPC through an "RPC call reply" node', async () => {
+    const replying = await createChain(
+      'Replies',
+      [
+        node('filter.TbMsgTypeSwitchNode', 'Type'),
+        node('transform.TbTransformMsgNode', 'Answer', {
+          scriptLang: 'JS',
+          jsScript: 'return {msg: {time: 42, asked: msg.method}, metadata: metadata, msgType: msgType};',
+        }),
+        node('rpc.TbSendRPCReplyNode', 'Reply'),
+      ],
+      [
+        { fromIndex: 0, toIndex: 1, type: 'RPC Request from Device' },
+        { fromIndex: 1, toIndex: 2, type: 'Success' },
+      ],
+    );
+    await api.post(`/api/ruleChain/${replying}/root`);
+    try {
+      const response = await fetch(`${app.url}/api/v1/${token}/rpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method: 'getTime', params: {} }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ time: 42, asked: 'getTime' });
+    } finally {
+      await api.post(`/api/ruleChain/${defaultRootId}/root`);
+    }
+  });
+});
