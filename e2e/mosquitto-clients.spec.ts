@@ -2,6 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import { latestOnceStored } from './support/rest-checks';
 
 const run = promisify(execFile);
 
@@ -68,8 +69,7 @@ describe('MQTT with mosquitto_pub / mosquitto_sub', () => {
 
   it('publishes telemetry with mosquitto_pub (QoS 1) that the REST API then returns', async () => {
     await publish('v1/devices/me/telemetry', '{"temperature":25}');
-    const latest = await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=temperature`);
-    expect(latest.body.temperature[0].value).toBe('25');
+    expect((await latestOnceStored(rest, deviceId, 'temperature')).temperature[0].value).toBe('25');
   });
 
   it('delivers a shared-attribute update to mosquitto_sub', async () => {

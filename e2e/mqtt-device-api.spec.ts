@@ -3,7 +3,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closedByServer, connectMqtt, nextMessage, refusalCode } from './support/mqtt-client';
 import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
 import {
+  clientAttributesOnceStored,
   eventually,
+  latestOnceStored,
   expectTimestampedTelemetryStored,
   expectTypedTelemetryStored,
   persistentRpcStatus,
@@ -72,10 +74,10 @@ describe('MQTT device API', () => {
   });
 
   describe('telemetry and attributes', () => {
-    it('stores QoS 1 telemetry before the PUBACK, with ThingsBoard typing', async () => {
+    it('acknowledges QoS 1 telemetry once it is durably queued, and stores it with ThingsBoard typing', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/telemetry', TYPED_TELEMETRY, { qos: 1 });
-      // PUBACK means stored: no waiting needed before reading.
+      // PUBACK means durably queued (it survives a crash); the root chain stores it moments later.
       await expectTypedTelemetryStored(rest, id);
     });
 
@@ -88,15 +90,13 @@ describe('MQTT device API', () => {
     it('accepts the short v2 topics', async () => {
       const { id, client } = await device();
       await client.publishAsync('v2/t', '{"short":1}', { qos: 1 });
-      expect((await latest(id)).short[0].value).toBe('1');
+      expect((await latestOnceStored(rest, id, 'short')).short[0].value).toBe('1');
     });
 
     it('stores client attributes and answers attribute requests on the request id', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/attributes', '{"fw":"v1.0"}', { qos: 1 });
-      expect((await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/CLIENT_SCOPE`)).body).toMatchObject([
-        { key: 'fw', value: 'v1.0' },
-      ]);
+      expect(await clientAttributesOnceStored(rest, id, 'fw')).toMatchObject([{ key: 'fw', value: 'v1.0' }]);
       await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { target: 22 });
       await client.subscribeAsync('v1/devices/me/attributes/response/+');
       const answer = nextMessage(client, 'v1/devices/me/attributes/response/7');
@@ -133,8 +133,7 @@ describe('MQTT device API', () => {
         const client = await connectMqtt(0, { protocol: 'ws', port: wsProduct.ports.mqtt.mqttws, path: '/mqtt', username: 'WS_TOKEN' });
         await client.publishAsync('v1/devices/me/telemetry', '{"overWebSocket":1}', { qos: 1 });
         client.end(true);
-        const latest = await wsRest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`);
-        expect(latest.body.overWebSocket[0].value).toBe('1');
+        expect((await latestOnceStored(wsRest, deviceId, 'overWebSocket')).overWebSocket[0].value).toBe('1');
       } finally {
         await wsProduct.stop();
       }
@@ -166,7 +165,7 @@ describe('MQTT device API', () => {
       clients.push(client);
       await client.publishAsync('sensors/s1/data', '{"custom":1}', { qos: 1 });
       await expect(client.publishAsync('v1/devices/me/telemetry', '{"v1":1}', { qos: 1 })).rejects.toMatchObject({ code: 0x90 });
-      expect(Object.keys(await latest(created.body.id.id))).toEqual(['custom']);
+      expect(Object.keys(await latestOnceStored(rest, created.body.id.id, 'custom'))).toEqual(['custom']);
     });
   });
 
@@ -186,7 +185,7 @@ describe('MQTT device API', () => {
       await expect(client.publishAsync('v1/devices/me/telemetry', 'not json', { qos: 1 })).rejects.toMatchObject({ code: 0x99 });
       expect(client.connected).toBe(true);
       await client.publishAsync('v1/devices/me/telemetry', '{"after":1}', { qos: 1 });
-      expect(Object.keys(await latest(id))).toEqual(['after']);
+      expect(Object.keys(await latestOnceStored(rest, id, 'after'))).toEqual(['after']);
     });
 
     it('acknowledges an unknown topic and keeps the connection (MQTT 5: 0x90)', async () => {
@@ -219,9 +218,7 @@ describe('MQTT device API', () => {
     it('serves attributes, attribute updates and both RPC directions on the v2 family', async () => {
       const { id, client } = await device();
       await client.publishAsync('v2/a', '{"sn":"SN-1"}', { qos: 1 });
-      expect((await rest.request('GET', `/api/plugins/telemetry/DEVICE/${id}/values/attributes/CLIENT_SCOPE`)).body).toMatchObject([
-        { key: 'sn', value: 'SN-1' },
-      ]);
+      expect(await clientAttributesOnceStored(rest, id, 'sn')).toMatchObject([{ key: 'sn', value: 'SN-1' }]);
 
       await client.subscribeAsync(['v2/a', 'v2/r/req/+', 'v2/r/res/+'], { qos: 1 });
       const update = nextMessage(client, 'v2/a');

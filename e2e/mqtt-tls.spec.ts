@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPki, TestPki } from '../plugins/transport-mqtt/src/test-support/test-pki';
 import { connectMqtt, refusalCode } from './support/mqtt-client';
 import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import { latestOnceStored } from './support/rest-checks';
 
 const run = promisify(execFile);
 
@@ -62,16 +63,13 @@ describe('MQTT over TLS with X.509 devices', () => {
       message,
     ]);
 
-  const latest = async (deviceId: string) =>
-    (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
-
   it('listens on the MQTTS port only because a certificate is configured', () => {
     expect(Object.keys(product.ports.mqtt).sort()).toEqual(['mqtt', 'mqtts']);
   });
 
   it('authenticates a device by its client certificate (mosquitto_pub --cert/--key)', async () => {
     await publishOverTls('{"secure":1}', ['--cert', join(files, 'device.pem'), '--key', join(files, 'device.key')]);
-    expect((await latest(x509Device)).secure[0].value).toBe('1');
+    expect((await latestOnceStored(rest, x509Device, 'secure')).secure[0].value).toBe('1');
   });
 
   it('authenticates the same certificate with mqtt.js, ignoring any username', async () => {
@@ -84,13 +82,13 @@ describe('MQTT over TLS with X.509 devices', () => {
     });
     await client.publishAsync('v1/devices/me/telemetry', '{"viaMqttJs":2}', { qos: 1 });
     client.end(true);
-    expect((await latest(x509Device)).viaMqttJs[0].value).toBe('2');
+    expect((await latestOnceStored(rest, x509Device, 'viaMqttJs')).viaMqttJs[0].value).toBe('2');
   });
 
   it('accepts access tokens over TLS without a client certificate', async () => {
     const tokenDevice = (await rest.createDevice('tls-token-device', 'TLS_TOKEN')).id.id;
     await publishOverTls('{"t":3}', ['-u', 'TLS_TOKEN']);
-    expect((await latest(tokenDevice)).t[0].value).toBe('3');
+    expect((await latestOnceStored(rest, tokenDevice, 't')).t[0].value).toBe('3');
   });
 
   it('refuses a certificate no device has, and an expired one', async () => {

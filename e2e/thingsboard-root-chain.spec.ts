@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMqtt, nextMessage } from './support/mqtt-client';
@@ -7,9 +7,7 @@ import { Product, RestClient, restClient, startProduct } from './support/product
 import { eventually } from './support/rest-checks';
 
 /** ThingsBoard's own default root rule chain (see fixtures/thingsboard/README.md for its origin). */
-const THINGSBOARD_ROOT = JSON.parse(
-  readFileSync(fileURLToPath(new URL('./fixtures/thingsboard/root_rule_chain.json', import.meta.url)), 'utf8'),
-);
+const THINGSBOARD_ROOT = JSON.parse(readFileSync(join(__dirname, 'fixtures/thingsboard/root_rule_chain.json'), 'utf8'));
 
 /**
  * A ThingsBoard user's chain, imported the way ThingsBoard's web UI imports one (header, then metadata),

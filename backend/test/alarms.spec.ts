@@ -4,6 +4,7 @@ import { AlarmEntities } from '../src/alarms/alarm-entities';
 import { AlarmStore } from '../src/alarms/alarm-store';
 import { AlarmEntity } from '../src/alarms/alarm.entity';
 import { AlarmsService } from '../src/alarms/alarms.service';
+import { RelationsService } from '../src/relations/relations.service';
 import { ApiClient, startTestApp, SYSADMIN, TENANT_ADMIN, TestApp } from './harness';
 import { createCustomerUser, createSecondTenant, okBody, uniqueName } from './tenant-fixtures';
 
@@ -62,7 +63,12 @@ describe('alarms', () => {
       expect(second).toMatchObject({ severity: 'CRITICAL', status: 'ACTIVE_UNACK', details: { data: 'Temperature is 52' } });
 
       const info = okBody(await api.get(`/api/alarm/info/${first.id.id}`), 'alarm info');
-      expect(info).toMatchObject({ originatorName: 'Thermostat-1', originatorLabel: 'Room 1', originatorDisplayName: 'Room 1', assignee: null });
+      expect(info).toMatchObject({
+        originatorName: 'Thermostat-1',
+        originatorLabel: 'Room 1',
+        originatorDisplayName: 'Room 1',
+        assignee: null,
+      });
       const list = okBody(await api.get(`/api/alarm/DEVICE/${d1.id.id}?pageSize=10&page=0`), 'device alarms');
       expect(list.totalElements).toBe(1);
     });
@@ -79,7 +85,10 @@ describe('alarms', () => {
     it('updates an alarm by id, and refuses an unknown id', async () => {
       const d = await device();
       const alarm = await raised(d.id.id, { type: 'Battery', severity: 'WARNING' });
-      const updated = okBody(await raise(d.id.id, { id: alarm.id, type: 'Battery', severity: 'MINOR', startTs: 1000, endTs: 2000 }), 'update');
+      const updated = okBody(
+        await raise(d.id.id, { id: alarm.id, type: 'Battery', severity: 'MINOR', startTs: 1000, endTs: 2000 }),
+        'update',
+      );
       expect(updated).toMatchObject({ id: alarm.id, severity: 'MINOR', startTs: 1000, endTs: 2000 });
       const unknown = await raise(d.id.id, { id: { entityType: 'ALARM', id: RANDOM_UUID }, type: 'Battery', severity: 'MINOR' });
       expect(unknown.status).toBe(404);
@@ -123,7 +132,14 @@ describe('alarms', () => {
     it('acknowledges, clears and assigns from the saved body', async () => {
       const d = await device();
       const alarm = okBody(
-        await raise(d.id.id, { type: 'Imported', severity: 'MAJOR', acknowledged: true, cleared: true, ackTs: 5000, assigneeId: { id: adminUserId } }),
+        await raise(d.id.id, {
+          type: 'Imported',
+          severity: 'MAJOR',
+          acknowledged: true,
+          cleared: true,
+          ackTs: 5000,
+          assigneeId: { id: adminUserId },
+        }),
         'save',
       );
       expect(alarm).toMatchObject({ status: 'CLEARED_ACK', ackTs: 5000, assigneeId: { entityType: 'USER', id: adminUserId } });
@@ -168,9 +184,9 @@ describe('alarms', () => {
       const again = await api.post(`/api/alarm/${alarm.id.id}/assign/${adminUserId}`);
       expect(again.status).toBe(400);
       expect(again.body.message).toBe('Alarm was already assigned to this user!');
-      expect(okBody(await api.get(`/api/alarms?pageSize=10&page=0&assigneeId=${adminUserId}`), 'assigned').data.map((a: any) => a.id.id)).toContain(
-        alarm.id.id,
-      );
+      expect(
+        okBody(await api.get(`/api/alarms?pageSize=10&page=0&assigneeId=${adminUserId}`), 'assigned').data.map((a: any) => a.id.id),
+      ).toContain(alarm.id.id);
       const unassigned = okBody(await api.delete(`/api/alarm/${alarm.id.id}/assign`), 'unassign');
       expect(unassigned.assignee).toBeNull();
       const unassignedAgain = await api.delete(`/api/alarm/${alarm.id.id}/assign`);
@@ -217,7 +233,9 @@ describe('alarms', () => {
       expect((await list('&searchStatus=ANY')).totalElements).toBe(3);
       const both = await api.get(`/api/alarm/DEVICE/${d.id.id}?pageSize=10&page=0&searchStatus=ACTIVE&status=ACTIVE_UNACK`);
       expect(both.status).toBe(400);
-      expect(both.body.message).toBe("Invalid alarms search query: Both parameters 'searchStatus' and 'status' can't be specified at the same time!");
+      expect(both.body.message).toBe(
+        "Invalid alarms search query: Both parameters 'searchStatus' and 'status' can't be specified at the same time!",
+      );
       expect((await api.get(`/api/alarm/DEVICE/${d.id.id}?pageSize=10&page=0&searchStatus=OPEN`)).status).toBe(400);
     });
 
@@ -240,7 +258,8 @@ describe('alarms', () => {
     });
 
     it('filters v2 lists by status, severity and type lists', async () => {
-      const v2 = async (query: string) => okBody(await api.get(`/api/v2/alarm/DEVICE/${d.id.id}?pageSize=10&page=0${query}`), `v2 ${query}`);
+      const v2 = async (query: string) =>
+        okBody(await api.get(`/api/v2/alarm/DEVICE/${d.id.id}?pageSize=10&page=0${query}`), `v2 ${query}`);
       expect(ids(await v2('&statusList=ACTIVE,CLEARED'))).toHaveLength(3);
       expect(ids(await v2('&statusList=ACTIVE&statusList=UNACK'))).toEqual([activeMajor.id.id]);
       expect(ids(await v2('&severityList=CRITICAL,MINOR'))).toEqual([clearedCritical.id.id, ackedMinor.id.id].sort());
@@ -278,6 +297,31 @@ describe('alarms', () => {
       const onTenant = okBody(await api.get(`/api/alarm/TENANT/${tenantId}?pageSize=100&page=0&textSearch=Propagated`), 'tenant alarms');
       expect(ids(onTenant)).toEqual([alarm.id.id]);
       expect((await api.get(`/api/alarm/highestSeverity/CUSTOMER/${customerId}`)).body).toBe('MAJOR');
+    });
+
+    it('shows an alarm on the entities related to its originator, along the given relation types only', async () => {
+      const [building, gateway, sensor] = [await device(), await device(), await device()];
+      const relate = async (from: any, to: any, type: string) =>
+        okBody(await api.post('/api/relation', { from: from.id, to: to.id, type, typeGroup: 'COMMON' }), `relation ${type}`);
+      await relate(building, gateway, 'Contains');
+      await relate(gateway, sensor, 'Manages');
+      const everywhere = await raised(sensor.id.id, { type: 'Up the tree', severity: 'MINOR', propagate: true });
+      const containsOnly = await raised(sensor.id.id, {
+        type: 'Contains only',
+        severity: 'MINOR',
+        propagate: true,
+        propagateRelationTypes: ['Contains'],
+      });
+      const manages = await raised(sensor.id.id, {
+        type: 'Manages only',
+        severity: 'MINOR',
+        propagate: true,
+        propagateRelationTypes: ['Manages'],
+      });
+      const on = async (entity: any) => ids(okBody(await api.get(`/api/alarm/DEVICE/${entity.id.id}?pageSize=10&page=0`), 'alarms'));
+      expect(await on(gateway)).toEqual([everywhere.id.id, manages.id.id].sort());
+      expect(await on(building)).toEqual([everywhere.id.id, containsOnly.id.id].sort());
+      expect(await on(sensor)).toHaveLength(3);
     });
 
     it('links nothing beyond the originator without propagation flags', async () => {
@@ -335,7 +379,10 @@ describe('alarms', () => {
     });
 
     it("lets users comment, edit their own comments, and not others'", async () => {
-      const added = okBody(await customerUser.post(`/api/alarm/${customerAlarm.id.id}/comment`, { comment: { text: 'checked on site' } }), 'comment');
+      const added = okBody(
+        await customerUser.post(`/api/alarm/${customerAlarm.id.id}/comment`, { comment: { text: 'checked on site' } }),
+        'comment',
+      );
       expect(added).toMatchObject({ id: { id: expect.any(String) }, type: 'OTHER', comment: { text: 'checked on site' } });
       expect(added.id.entityType).toBeUndefined();
       const edited = okBody(
@@ -349,7 +396,10 @@ describe('alarms', () => {
       expect((await api.delete(`/api/alarm/${customerAlarm.id.id}/comment/${added.id.id}`)).status).toBe(200);
       const comments = okBody(await customerUser.get(`/api/alarm/${customerAlarm.id.id}/comment?pageSize=10&page=0`), 'comments');
       const deleted = comments.data.find((c: any) => c.id.id === added.id.id);
-      expect(deleted).toMatchObject({ type: 'SYSTEM', comment: { subtype: 'COMMENT_DELETED', text: 'Comment was deleted by user tenant@thingsboard.org' } });
+      expect(deleted).toMatchObject({
+        type: 'SYSTEM',
+        comment: { subtype: 'COMMENT_DELETED', text: 'Comment was deleted by user tenant@thingsboard.org' },
+      });
     });
   });
 
@@ -359,14 +409,24 @@ describe('alarms', () => {
       const d = await device();
       const originator = { entityType: 'DEVICE' as const, id: d.id.id };
       const created = await alarms.raise({ originator, type: 'Engine', severity: 'MINOR', details: { data: 'first' } });
-      expect(created).toMatchObject({ outcome: 'CREATED', alarm: { severity: 'MINOR', status: 'ACTIVE_UNACK', details: { data: 'first' } } });
+      expect(created).toMatchObject({
+        outcome: 'CREATED',
+        alarm: { severity: 'MINOR', status: 'ACTIVE_UNACK', details: { data: 'first' } },
+      });
       const updated = await alarms.raise({ originator, type: 'Engine', severity: 'CRITICAL' });
-      expect(updated).toMatchObject({ outcome: 'UPDATED', previousSeverity: 'MINOR', alarm: { id: created.alarm.id, details: { data: 'first' } } });
+      expect(updated).toMatchObject({
+        outcome: 'UPDATED',
+        previousSeverity: 'MINOR',
+        alarm: { id: created.alarm.id, details: { data: 'first' } },
+      });
       expect(updated.alarm.startTs).toBe(created.alarm.startTs);
       expect((await alarms.findActive(originator, 'Engine'))?.id).toBe(created.alarm.id);
 
       const cleared = await alarms.clear(originator, 'Engine', { details: { data: 'back to normal' } });
-      expect(cleared).toMatchObject({ outcome: 'CLEARED', alarm: { cleared: true, status: 'CLEARED_UNACK', details: { data: 'back to normal' } } });
+      expect(cleared).toMatchObject({
+        outcome: 'CLEARED',
+        alarm: { cleared: true, status: 'CLEARED_UNACK', details: { data: 'back to normal' } },
+      });
       expect(await alarms.clear(originator, 'Engine')).toBeNull();
       expect(await alarms.findActive(originator, 'Engine')).toBeNull();
       expect(okBody(await api.get(`/api/alarm/${created.alarm.id}`), 'REST view').status).toBe('CLEARED_UNACK');
@@ -377,17 +437,28 @@ describe('alarms', () => {
 
       // Two stores stand for two Edgewise processes on one database: only the database can keep them apart.
       const nest = app.running.app;
-      const nodes = [0, 1].map(() => new AlarmStore(nest.get(DataSource), nest.get(DataSource).getRepository(AlarmEntity), nest.get(AlarmEntities)));
+      const nodes = [0, 1].map(
+        () =>
+          new AlarmStore(
+            nest.get(DataSource),
+            nest.get(DataSource).getRepository(AlarmEntity),
+            nest.get(AlarmEntities),
+            nest.get(RelationsService),
+          ),
+      );
       const crossProcess = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => nodes[i % 2].createOrUpdateActive(tenantId, { originator, type: 'Cluster', severity: 'MAJOR' })),
+        Array.from({ length: 10 }, (_, i) =>
+          nodes[i % 2].createOrUpdateActive(tenantId, { originator, type: 'Cluster', severity: 'MAJOR' }),
+        ),
       );
       expect(new Set(crossProcess.map((r) => r.alarm.id)).size).toBe(1);
       expect(crossProcess.filter((r) => r.created)).toHaveLength(1);
 
       const otherTenantsView = app.running.app.get(AlarmsService).forTenant(NULL_UUID);
       expect(await otherTenantsView.findActive(originator, 'Engine')).toBeNull();
-      await expect(otherTenantsView.raise({ originator, type: 'Engine', severity: 'MAJOR' })).rejects.toThrow(/not found/);
+      await expect(otherTenantsView.raise({ originator, type: 'Engine', severity: 'MAJOR' })).rejects.toThrow(
+        /does not belong to this tenant/,
+      );
     });
   });
-
 });

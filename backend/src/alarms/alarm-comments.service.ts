@@ -40,7 +40,11 @@ export class AlarmCommentsService {
   }
 
   /** A SYSTEM comment such as "Alarm was acknowledged by user …", attributed to the user who acted. */
-  async addSystem(alarm: AlarmEntity, user: SecurityUser, subtype: 'ACKED_BY_USER' | 'CLEARED_BY_USER' | 'UNASSIGNED_BY_USER'): Promise<void>;
+  async addSystem(
+    alarm: AlarmEntity,
+    user: SecurityUser,
+    subtype: 'ACKED_BY_USER' | 'CLEARED_BY_USER' | 'UNASSIGNED_BY_USER',
+  ): Promise<void>;
   async addSystem(alarm: AlarmEntity, user: SecurityUser, subtype: 'ASSIGNED_TO_USER', assignee: UserEntity): Promise<void>;
   async addSystem(alarm: AlarmEntity, user: SecurityUser, subtype: keyof typeof SYSTEM_COMMENTS, assignee?: UserEntity): Promise<void> {
     const userName = await this.title(user);
@@ -58,7 +62,14 @@ export class AlarmCommentsService {
   async save(user: SecurityUser, alarm: AlarmEntity, dto: AlarmCommentDto): Promise<AlarmCommentEntity> {
     if (!dto.comment || typeof dto.comment !== 'object') throw ApiError.badRequest('Alarm comment should be specified!');
     if (!dto.id?.id) {
-      return this.comments.save({ id: newId(), createdTime: Date.now(), alarmId: alarm.id, userId: user.id, type: 'OTHER', comment: dto.comment });
+      return this.comments.save({
+        id: newId(),
+        createdTime: Date.now(),
+        alarmId: alarm.id,
+        userId: user.id,
+        type: 'OTHER',
+        comment: dto.comment,
+      });
     }
     const existing = await this.ownComment(user, alarm, dto.id.id, 'edit');
     if (existing.type === 'SYSTEM') throw ApiError.badRequest("System alarm comment can't be updated!");
@@ -67,7 +78,8 @@ export class AlarmCommentsService {
 
   /** Turns a user comment into a SYSTEM comment saying who deleted it (ThingsBoard keeps the thread). */
   async delete(user: SecurityUser, alarm: AlarmEntity, commentId: string): Promise<AlarmCommentEntity> {
-    const existing = user.authority === 'TENANT_ADMIN' ? await this.find(alarm, commentId) : await this.ownComment(user, alarm, commentId, 'delete');
+    const existing =
+      user.authority === 'TENANT_ADMIN' ? await this.find(alarm, commentId) : await this.ownComment(user, alarm, commentId, 'delete');
     if (existing.type !== 'OTHER') throw ApiError.badRequest('System comment could not be deleted');
     const userName = await this.title(user);
     return this.comments.save({
@@ -102,7 +114,12 @@ export class AlarmCommentsService {
     return comment;
   }
 
-  private async ownComment(user: SecurityUser, alarm: AlarmEntity, rawId: string, operation: 'edit' | 'delete'): Promise<AlarmCommentEntity> {
+  private async ownComment(
+    user: SecurityUser,
+    alarm: AlarmEntity,
+    rawId: string,
+    operation: 'edit' | 'delete',
+  ): Promise<AlarmCommentEntity> {
     const comment = await this.find(alarm, rawId);
     if (comment.userId && comment.userId !== user.id) throw ApiError.forbidden(`User is not allowed to ${operation} other user's comment`);
     return comment;

@@ -1,94 +1,67 @@
+import type { EntityId } from '@edgewise/plugin-api';
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
 import type { SecurityUser } from '../auth/security-user';
-import { EntityType, NULL_UUID, normalName } from '../database/ids';
-import { ApiError } from '../errors/api-error';
-import { parseUuid } from '../paging/uuid-param';
-
-export interface EntityRef {
-  entityType: string;
-  id: string;
-}
+import { NULL_UUID } from '../database/ids';
+import { DeviceEntity } from '../devices/device.entity';
+import { EntityDirectory, entityKey, EntityOwner, parseEntityId } from '../relations/entity-directory';
 
 /** What alarms need to know about an entity they originate from or show on. */
-export interface AlarmEntityInfo {
-  entityType: string;
-  id: string;
+export interface AlarmEntityInfo extends EntityId {
   tenantId: string;
-  /** The entity's owning customer (ThingsBoard's `customerId`); null when it belongs to the tenant only. */
+  /** The entity's owning customer (ThingsBoard's `customerId` of an alarm); null when it belongs to the tenant only. */
   customerId: string | null;
   name: string;
-  /** The label, or the name when there is no label (ThingsBoard's alarm_info view). */
+  /** The label, or the name when there is none (ThingsBoard's alarm_info view). */
   label: string;
 }
 
-interface EntityTable {
-  /** SQL of (id, tenant_id, customer_id, name, label) for `:...ids`. */
-  select: string;
-}
-
-/** The entity kinds Edgewise stores, each with the SQL that describes rows of it. */
-const TABLES: Partial<Record<string, EntityTable>> = {
-  TENANT: { select: 'SELECT id, id AS tenant_id, NULL AS customer_id, title AS name, title AS label FROM tenant WHERE id IN (:...ids)' },
-  CUSTOMER: {
-    select: "SELECT id, tenant_id, NULL AS customer_id, title AS name, COALESCE(NULLIF(title, ''), email) AS label FROM customer WHERE id IN (:...ids)",
-  },
-  USER: { select: 'SELECT id, tenant_id, customer_id, email AS name, email AS label FROM tb_user WHERE id IN (:...ids)' },
-  DEVICE: {
-    select: "SELECT id, tenant_id, customer_id, name, COALESCE(NULLIF(label, ''), name) AS label FROM device WHERE id IN (:...ids)",
-  },
-  DEVICE_PROFILE: { select: 'SELECT id, tenant_id, NULL AS customer_id, name, name AS label FROM device_profile WHERE id IN (:...ids)' },
-};
-
-/** `ENTITY_TYPE:id`, the key of the maps below. */
-export const entityKey = (ref: EntityRef): string => `${ref.entityType}:${ref.id}`;
+export { entityKey };
 
 /**
- * Looks up the entities alarms refer to, whatever their kind: names for AlarmInfo, owners for the alarm's
- * customer and propagation, tenants for access checks. Kinds Edgewise has no table for are "not found".
+ * The entities alarms refer to, read through the shared entity directory (owners, names, access rules), plus
+ * device labels for AlarmInfo. Entity kinds the directory does not know are "not found".
  */
 @Injectable()
 export class AlarmEntities {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    private readonly directory: EntityDirectory,
+    @InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>,
+  ) {}
 
-  async find(ref: EntityRef): Promise<AlarmEntityInfo | undefined> {
+  async find(ref: EntityId): Promise<AlarmEntityInfo | undefined> {
     return (await this.findAll([ref])).get(entityKey(ref));
   }
 
-  /** Every entity of `refs` that exists, by `ENTITY_TYPE:id`. One query per entity kind. */
-  async findAll(refs: readonly EntityRef[]): Promise<Map<string, AlarmEntityInfo>> {
+  /** Every entity of `refs` that exists, by `entityKey`. */
+  async findAll(refs: readonly EntityId[]): Promise<Map<string, AlarmEntityInfo>> {
+    const owners = await this.directory.owners(refs);
+    const deviceIds = refs.filter((r) => r.entityType === 'DEVICE' && owners.has(entityKey(r))).map((r) => r.id);
+    const labels = new Map(
+      deviceIds.length
+        ? (await this.devices.find({ select: { id: true, label: true }, where: { id: In(deviceIds) } })).map((d) => [d.id, d.label])
+        : [],
+    );
     const found = new Map<string, AlarmEntityInfo>();
-    const idsByType = new Map<string, Set<string>>();
-    for (const ref of refs) idsByType.set(ref.entityType, (idsByType.get(ref.entityType) ?? new Set()).add(ref.id));
-    for (const [entityType, ids] of idsByType) {
-      const table = TABLES[entityType];
-      if (!table) continue;
-      const [sql, params] = this.db.driver.escapeQueryWithParameters(table.select, { ids: [...ids] });
-      const rows: { id: string; tenant_id: string; customer_id: string | null; name: string; label: string }[] = await this.db.query(sql, params);
-      for (const row of rows) {
-        const customerId = row.customer_id && row.customer_id !== NULL_UUID ? row.customer_id : null;
-        const info = { entityType, id: row.id, tenantId: row.tenant_id, customerId, name: row.name, label: row.label };
-        found.set(entityKey(info), info);
-      }
+    for (const ref of refs) {
+      const owner = owners.get(entityKey(ref));
+      if (owner) found.set(entityKey(ref), info(ref, owner, labels.get(ref.id)));
     }
     return found;
   }
 
-  /**
-   * The entity a path or body names, if the caller may read it (rest-api.md §0.2): unknown → 404, another
-   * tenant's → 403; a customer user reads its own customer and what that customer owns, nothing else.
-   */
-  async readable(user: SecurityUser, entityType: string, rawId: string): Promise<AlarmEntityInfo> {
-    const id = parseUuid(rawId);
-    const entity = await this.find({ entityType, id });
-    // normalName only reformats the text; kinds without a table still read naturally ("Asset with id …").
-    if (!entity) throw ApiError.notFound(`${normalName(entityType as EntityType)} with id [${id}] is not found`);
-    if (entity.tenantId !== user.tenantId) throw ApiError.forbidden();
-    if (user.authority === 'CUSTOMER_USER') {
-      const ownedByCaller = entityType === 'CUSTOMER' ? entity.id === user.customerId : entity.customerId === user.customerId;
-      if (!ownedByCaller) throw ApiError.forbidden();
-    }
-    return entity;
+  /** The entity a path or body names, if the caller may read it: 400 for unknown kinds, 404 when missing, 403 when not the caller's. */
+  async readable(user: SecurityUser, rawType: unknown, rawId: unknown, what = 'entity'): Promise<AlarmEntityInfo> {
+    const ref = parseEntityId(rawType, rawId, what);
+    const owner = await this.directory.readable(user, ref);
+    const label = ref.entityType === 'DEVICE' ? (await this.devices.findOneBy({ id: ref.id }))?.label : undefined;
+    return info(ref, owner, label);
   }
+}
+
+function info(ref: EntityId, owner: EntityOwner, label: string | null | undefined): AlarmEntityInfo {
+  // As in ThingsBoard, only entities that belong to a customer (not the customer itself) give alarms a customer.
+  const customerId = ref.entityType !== 'CUSTOMER' && owner.customerId !== NULL_UUID ? owner.customerId : null;
+  return { entityType: ref.entityType, id: ref.id, tenantId: owner.tenantId, customerId, name: owner.name, label: label || owner.name };
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, In, Repository, SelectQueryBuilder } from 'typeorm';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
-import type { EntityRef } from './alarm-entities';
+import type { EntityId } from '@edgewise/plugin-api';
 import { ALARM_SEVERITIES, AlarmEntity, AlarmSeverity } from './alarm.entity';
 
 /** Which alarms by cleared/acknowledged; an absent member does not filter (ThingsBoard's AlarmStatusFilter). */
@@ -14,7 +14,7 @@ export interface AlarmStatusFilter {
 export interface AlarmListFilter {
   status: AlarmStatusFilter;
   /** Only alarms linked to this entity (originated by or propagated to it). */
-  entity?: EntityRef;
+  entity?: EntityId;
   /** Only alarms of this customer (a customer user's tenant-wide list). */
   customerId?: string;
   assigneeId?: string;

@@ -1,3 +1,4 @@
+import type { EntityId } from '@edgewise/plugin-api';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -6,7 +7,8 @@ import { dialectOf } from '../database/dialect';
 import { newId } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { ApiError } from '../errors/api-error';
-import { AlarmEntities, entityKey, EntityRef } from './alarm-entities';
+import { RelationsService } from '../relations/relations.service';
+import { AlarmEntities, entityKey } from './alarm-entities';
 import { AlarmCommentEntity, AlarmEntity, AlarmSeverity, EntityAlarmEntity } from './alarm.entity';
 import { KeyedLock } from './keyed-lock';
 
@@ -16,7 +18,7 @@ import { KeyedLock } from './keyed-lock';
  */
 export interface AlarmWrite {
   type: string;
-  originator: EntityRef;
+  originator: EntityId;
   severity: AlarmSeverity;
   details?: unknown;
   startTs?: number;
@@ -63,13 +65,10 @@ export class AlarmStore {
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(AlarmEntity) private readonly alarms: Repository<AlarmEntity>,
     private readonly entities: AlarmEntities,
+    private readonly relations: RelationsService,
   ) {}
 
-  findById(tenantId: string, id: string): Promise<AlarmEntity | null> {
-    return this.alarms.findOneBy({ id, tenantId });
-  }
-
-  findActive(tenantId: string, originator: EntityRef, type: string): Promise<AlarmEntity | null> {
+  findActive(tenantId: string, originator: EntityId, type: string): Promise<AlarmEntity | null> {
     return this.alarms.findOneBy({ tenantId, originatorId: originator.id, type, cleared: false });
   }
 
@@ -110,7 +109,12 @@ export class AlarmStore {
 
   /** Null when it was already assigned to that user. */
   assign(alarm: AlarmEntity, assigneeId: string, assignTs: number): Promise<AlarmEntity | null> {
-    return this.conditionalUpdate(alarm.id, '(assignee_id IS NULL OR assignee_id <> :assigneeId)', { assigneeId, assignTs }, { assigneeId });
+    return this.conditionalUpdate(
+      alarm.id,
+      '(assignee_id IS NULL OR assignee_id <> :assigneeId)',
+      { assigneeId, assignTs },
+      { assigneeId },
+    );
   }
 
   /** Null when nobody was assigned. */
@@ -146,7 +150,9 @@ export class AlarmStore {
   private async insertUnlessActive(tenantId: string, request: AlarmWrite): Promise<AlarmWriteResult | undefined> {
     const originator = await this.entities.find(request.originator);
     if (originator && originator.tenantId !== tenantId) {
-      throw ApiError.notFound(`${request.originator.entityType} with id [${request.originator.id}] is not found`);
+      throw ApiError.notFound(
+        `The alarm originator ${request.originator.entityType} ${request.originator.id} does not belong to this tenant`,
+      );
     }
     const now = Date.now();
     const startTs = request.startTs || now;
@@ -173,10 +179,11 @@ export class AlarmStore {
       propagateToTenant: request.propagateToTenant ?? false,
       propagateRelationTypes: request.propagateRelationTypes?.length ? [...request.propagateRelationTypes] : null,
     };
+    const targets = await this.linkTargets(alarm);
     try {
       await this.transaction(async (tx) => {
         await tx.insert(AlarmEntity, alarm);
-        await this.link(tx, alarm);
+        await insertLinks(tx, alarm, targets);
       });
     } catch (e) {
       // Another process raised the same alarm first: update that one instead.
@@ -188,33 +195,32 @@ export class AlarmStore {
 
   private async afterUpdate(before: AlarmEntity, changes: QueryDeepPartialEntity<AlarmEntity>): Promise<AlarmWriteResult> {
     const alarm = (await this.alarms.findOneBy({ id: before.id }))!;
-    if (PROPAGATION_FIELDS.some((field) => field in changes)) await this.link(this.db.manager, alarm);
+    if (PROPAGATION_FIELDS.some((field) => field in changes)) await insertLinks(this.db.manager, alarm, await this.linkTargets(alarm));
     const previousSeverity = alarm.severity !== before.severity ? before.severity : undefined;
     return { alarm, created: false, modified: Object.keys(changes).length > 0, ...(previousSeverity ? { previousSeverity } : {}) };
   }
 
   /**
-   * Links the alarm to every entity it shows on: the originator, its owner (customer, else tenant) with
-   * `propagateToOwner`, the tenant with `propagateToTenant`. Links only ever get added, as in ThingsBoard.
-   * Propagation along entity relations (`propagate`) waits for the relations feature: those flags are stored
-   * and returned, but link nothing yet.
+   * Every entity the alarm shows on (ThingsBoard's propagation): the originator; with `propagate` every entity
+   * related to it upwards (relations *to* the originator, followed level by level), only along
+   * `propagateRelationTypes` when given; its owner (customer, else tenant) with `propagateToOwner`; the
+   * tenant with `propagateToTenant`.
    */
-  private async link(manager: EntityManager, alarm: AlarmEntity): Promise<void> {
-    const targets = new Map<string, EntityRef>();
-    const add = (ref: EntityRef) => targets.set(entityKey(ref), ref);
+  private async linkTargets(alarm: AlarmEntity): Promise<EntityId[]> {
+    const targets = new Map<string, EntityId>();
+    const add = (ref: EntityId) => targets.set(entityKey(ref), ref);
     add({ entityType: alarm.originatorType, id: alarm.originatorId });
-    if (alarm.propagateToOwner) add(alarm.customerId ? { entityType: 'CUSTOMER', id: alarm.customerId } : { entityType: 'TENANT', id: alarm.tenantId });
+    if (alarm.propagate) {
+      const related = await this.relations
+        .forTenant(alarm.tenantId)
+        .find({ root: { entityType: alarm.originatorType, id: alarm.originatorId }, direction: 'TO', maxLevel: Number.MAX_SAFE_INTEGER });
+      const types = alarm.propagateRelationTypes;
+      for (const relation of related) if (!types?.length || types.includes(relation.type)) add(relation.from);
+    }
+    if (alarm.propagateToOwner)
+      add(alarm.customerId ? { entityType: 'CUSTOMER', id: alarm.customerId } : { entityType: 'TENANT', id: alarm.tenantId });
     if (alarm.propagateToTenant) add({ entityType: 'TENANT', id: alarm.tenantId });
-    const rows = [...targets.values()].map((ref) => ({
-      entityId: ref.id,
-      entityType: ref.entityType,
-      alarmId: alarm.id,
-      tenantId: alarm.tenantId,
-      createdTime: alarm.createdTime,
-      alarmType: alarm.type,
-      customerId: alarm.customerId,
-    }));
-    await manager.createQueryBuilder().insert().into(EntityAlarmEntity).values(rows).orIgnore().execute();
+    return [...targets.values()];
   }
 
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
@@ -236,6 +242,20 @@ export class AlarmStore {
       .execute();
     return result.affected ? this.alarms.findOneBy({ id }) : null;
   }
+}
+
+/** Links only ever get added, as in ThingsBoard: an alarm keeps showing where it once propagated. */
+async function insertLinks(manager: EntityManager, alarm: AlarmEntity, targets: readonly EntityId[]): Promise<void> {
+  const rows = targets.map((ref) => ({
+    entityId: ref.id,
+    entityType: ref.entityType,
+    alarmId: alarm.id,
+    tenantId: alarm.tenantId,
+    createdTime: alarm.createdTime,
+    alarmType: alarm.type,
+    customerId: alarm.customerId,
+  }));
+  await manager.createQueryBuilder().insert().into(EntityAlarmEntity).values(rows).orIgnore().execute();
 }
 
 function validateTimes(request: AlarmWrite): void {

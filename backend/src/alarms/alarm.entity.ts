@@ -1,3 +1,4 @@
+import type { EntityType } from '@edgewise/plugin-api';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 import { bigintAsNumber, jsonText, JsonObject } from '../database/column-transformers';
 
@@ -16,8 +17,8 @@ export class AlarmEntity {
   /** The originator's customer when the alarm was raised; null when the originator belongs to no customer. */
   @Column('uuid', { name: 'customer_id', nullable: true }) customerId: string | null;
   @Column('varchar', { length: 255 }) type: string;
-  /** ThingsBoard's entity type name (`DEVICE`, `ASSET`, …); rule messages may carry types the REST API has no table for. */
-  @Column('varchar', { name: 'originator_type', length: 32 }) originatorType: string;
+  /** Any of ThingsBoard's entity types: rule messages may carry types the REST API has no table for. */
+  @Column('varchar', { name: 'originator_type', length: 32 }) originatorType: EntityType;
   @Column('uuid', { name: 'originator_id' }) originatorId: string;
   @Column('varchar', { length: 16 }) severity: AlarmSeverity;
   @Column('boolean') acknowledged: boolean;
@@ -43,7 +44,7 @@ export class EntityAlarmEntity {
   @PrimaryColumn('uuid', { name: 'entity_id' }) entityId: string;
   @PrimaryColumn('uuid', { name: 'alarm_id' }) alarmId: string;
   @Column('uuid', { name: 'tenant_id' }) tenantId: string;
-  @Column('varchar', { name: 'entity_type', length: 32 }) entityType: string;
+  @Column('varchar', { name: 'entity_type', length: 32 }) entityType: EntityType;
   /** When the alarm was linked to this entity (the per-entity list's time bounds apply to it too). */
   @Column('bigint', { name: 'created_time', transformer: bigintAsNumber }) createdTime: number;
   @Column('varchar', { name: 'alarm_type', length: 255 }) alarmType: string;

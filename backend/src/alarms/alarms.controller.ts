@@ -35,7 +35,8 @@ const statusFilter = (status: AlarmStatus): AlarmStatusFilter => ({
 /** v2's status list: a flag filters only when the list asks for one side of it (ThingsBoard's AlarmStatusFilter.from(list)). */
 function statusListFilter(statuses: readonly AlarmSearchStatus[]): AlarmStatusFilter {
   if (!statuses.length || statuses.includes('ANY')) return {};
-  const oneSide = (yes: AlarmSearchStatus, no: AlarmSearchStatus) => (statuses.includes(yes) !== statuses.includes(no) ? statuses.includes(yes) : undefined);
+  const oneSide = (yes: AlarmSearchStatus, no: AlarmSearchStatus) =>
+    statuses.includes(yes) !== statuses.includes(no) ? statuses.includes(yes) : undefined;
   return { cleared: oneSide('CLEARED', 'ACTIVE'), acknowledged: oneSide('ACK', 'UNACK') };
 }
 
@@ -57,7 +58,9 @@ function v1StatusFilter(query: QueryParams): AlarmStatusFilter {
   const searchStatus = enumParam(query, 'searchStatus', SEARCH_STATUSES);
   const status = enumParam(query, 'status', ALARM_STATUSES);
   if (searchStatus && status) {
-    throw ApiError.badRequest("Invalid alarms search query: Both parameters 'searchStatus' and 'status' can't be specified at the same time!");
+    throw ApiError.badRequest(
+      "Invalid alarms search query: Both parameters 'searchStatus' and 'status' can't be specified at the same time!",
+    );
   }
   return searchStatus ? SEARCH_STATUS_FILTERS[searchStatus] : status ? statusFilter(status) : {};
 }
@@ -161,7 +164,10 @@ export class AlarmsController {
     const filter = { ...commonFilter(query), status: v1StatusFilter(query) };
     const entity = await this.entities.readable(user, entityType, rawEntityId);
     const severity = await this.queries.highestSeverity(user.tenantId, { ...filter, entity });
-    res.status(200).type('application/json').send(severity ? JSON.stringify(severity) : '');
+    res
+      .status(200)
+      .type('application/json')
+      .send(severity ? JSON.stringify(severity) : '');
   }
 
   @Get('alarm/:entityType/:entityId')
@@ -214,25 +220,29 @@ export class AlarmsController {
 
   @Delete('alarm/:alarmId/comment/:commentId')
   @Roles('TENANT_ADMIN', 'CUSTOMER_USER')
-  async deleteComment(@CurrentUser() user: SecurityUser, @Param('alarmId') id: string, @Param('commentId') commentId: string): Promise<void> {
+  async deleteComment(
+    @CurrentUser() user: SecurityUser,
+    @Param('alarmId') id: string,
+    @Param('commentId') commentId: string,
+  ): Promise<void> {
     await this.comments.delete(user, await this.alarms.get(user, id), commentId);
   }
 
   private async entityPage(user: SecurityUser, entityType: string, rawEntityId: string, query: QueryParams, filter: AlarmListFilter) {
     const link = parsePageLink(query as PageQuery, ALARM_SORTABLE);
-    // The system administrator owns no alarms: it may look at a tenant and sees none, as in ThingsBoard.
-    if (user.authority === 'SYS_ADMIN') {
-      if (entityType !== 'TENANT') throw ApiError.forbidden();
-      const id = parseUuid(rawEntityId);
-      if (!(await this.entities.find({ entityType, id }))) throw ApiError.notFound(`Tenant with id [${id}] is not found`);
-      return toPageData([], 0, link);
-    }
     const entity = await this.entities.readable(user, entityType, rawEntityId);
+    // The system administrator may look at a tenant; it owns no alarms and sees none, as in ThingsBoard.
+    if (user.authority === 'SYS_ADMIN') return toPageData([], 0, link);
     return this.infoPage(user, query, { ...filter, entity }, link);
   }
 
   /** A page of AlarmInfo; a customer user's tenant-wide list holds its customer's alarms only. */
-  private async infoPage(user: SecurityUser, query: QueryParams, filter: AlarmListFilter, link = parsePageLink(query as PageQuery, ALARM_SORTABLE)) {
+  private async infoPage(
+    user: SecurityUser,
+    query: QueryParams,
+    filter: AlarmListFilter,
+    link = parsePageLink(query as PageQuery, ALARM_SORTABLE),
+  ) {
     const customerId = user.authority === 'CUSTOMER_USER' && !filter.entity ? user.customerId : undefined;
     const page = await this.queries.page(user.tenantId, { ...filter, customerId }, link);
     return { ...page, data: await this.alarms.infos(page.data) };

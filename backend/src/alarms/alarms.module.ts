@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RelationsModule } from '../relations/relations.module';
 import { AlarmCommentsService } from './alarm-comments.service';
 import { AlarmEntities } from './alarm-entities';
 import { AlarmEvents } from './alarm-events';
@@ -9,6 +10,7 @@ import { AlarmsService } from './alarms.service';
 
 /** Alarms: the REST API of rest-api.md §3 and, through `AlarmsService.forTenant`, the rule engine's AlarmsApi. */
 @Module({
+  imports: [RelationsModule],
   controllers: [AlarmsController],
   providers: [AlarmsService, AlarmStore, AlarmQueries, AlarmEntities, AlarmCommentsService, AlarmEvents],
   exports: [AlarmsService, AlarmEvents],

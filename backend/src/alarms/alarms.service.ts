@@ -67,11 +67,11 @@ export class AlarmsService {
   async save(user: SecurityUser, dto: AlarmDto): Promise<AlarmEntity> {
     if (!dto.originator?.id) throw ApiError.notFound();
     const existing = dto.id?.id ? await this.get(user, dto.id.id) : undefined;
-    if (!dto.originator.entityType) throw ApiError.badRequest('The alarm originator needs an entityType, e.g. {"entityType": "DEVICE", "id": "…"}');
-    const originator = await this.entities.readable(user, dto.originator.entityType, dto.originator.id);
+    const originator = await this.entities.readable(user, dto.originator.entityType, dto.originator.id, 'originator');
     const missing = (['severity', 'type'] as const).filter((field) => !dto[field]);
     if (missing.length) throw ApiError.badRequest(`Validation error: ${missing.map((f) => `${f} must not be null`).join(', ')}`);
-    if (!isSeverity(dto.severity)) throw ApiError.badRequest(`Invalid alarm severity '${dto.severity}': use one of ${ALARM_SEVERITIES.join(', ')}`);
+    if (!isSeverity(dto.severity))
+      throw ApiError.badRequest(`Invalid alarm severity '${dto.severity}': use one of ${ALARM_SEVERITIES.join(', ')}`);
     const assignee = dto.assigneeId?.id ? await this.assignableUser(user, dto.assigneeId.id) : undefined;
     const startTs = dto.startTs || Date.now();
     const write: AlarmWrite = {
@@ -140,7 +140,8 @@ export class AlarmsService {
         return alarm ? alarmView(alarm) : null;
       },
       raise: async (request) => {
-        if (!isSeverity(request.severity)) throw new Error(`Invalid alarm severity '${request.severity}': use one of ${ALARM_SEVERITIES.join(', ')}`);
+        if (!isSeverity(request.severity))
+          throw new Error(`Invalid alarm severity '${request.severity}': use one of ${ALARM_SEVERITIES.join(', ')}`);
         if (!request.type) throw new Error('The alarm type is empty: give the alarm a type');
         return alarmChange(await this.store.createOrUpdateActive(tenantId, request));
       },
@@ -154,7 +155,8 @@ export class AlarmsService {
 
   private async acknowledge(user: SecurityUser, alarm: AlarmEntity, ackTs?: number): Promise<AlarmEntity | null> {
     const acknowledged = await this.store.acknowledge(alarm, ackTs || Date.now());
-    if (acknowledged) await this.afterAction(user, acknowledged, 'ALARM_ACK', () => this.comments.addSystem(acknowledged, user, 'ACKED_BY_USER'));
+    if (acknowledged)
+      await this.afterAction(user, acknowledged, 'ALARM_ACK', () => this.comments.addSystem(acknowledged, user, 'ACKED_BY_USER'));
     return acknowledged;
   }
 
@@ -166,13 +168,15 @@ export class AlarmsService {
 
   private async assignTo(user: SecurityUser, alarm: AlarmEntity, assignee: UserEntity, assignTs?: number): Promise<AlarmEntity | null> {
     const assigned = await this.store.assign(alarm, assignee.id, assignTs || Date.now());
-    if (assigned) await this.afterAction(user, assigned, 'ALARM_ASSIGNED', () => this.comments.addSystem(assigned, user, 'ASSIGNED_TO_USER', assignee));
+    if (assigned)
+      await this.afterAction(user, assigned, 'ALARM_ASSIGNED', () => this.comments.addSystem(assigned, user, 'ASSIGNED_TO_USER', assignee));
     return assigned;
   }
 
   private async unassignAlarm(user: SecurityUser, alarm: AlarmEntity, assignTs?: number): Promise<AlarmEntity | null> {
     const unassigned = await this.store.unassign(alarm, assignTs || Date.now());
-    if (unassigned) await this.afterAction(user, unassigned, 'ALARM_UNASSIGNED', () => this.comments.addSystem(unassigned, user, 'UNASSIGNED_BY_USER'));
+    if (unassigned)
+      await this.afterAction(user, unassigned, 'ALARM_UNASSIGNED', () => this.comments.addSystem(unassigned, user, 'UNASSIGNED_BY_USER'));
     return unassigned;
   }
 
@@ -201,7 +205,13 @@ export class AlarmsService {
    * Audit entries of alarm actions are about the originator, as in ThingsBoard. The alarm action types are
    * not in the audit log's ActionType list yet (a change outside this feature): the cast records them anyway.
    */
-  private record(user: SecurityUser, alarm: AlarmEntity, action: AlarmAuditAction, entityName: string | null, actionData: Record<string, unknown>) {
+  private record(
+    user: SecurityUser,
+    alarm: AlarmEntity,
+    action: AlarmAuditAction,
+    entityName: string | null,
+    actionData: Record<string, unknown>,
+  ) {
     return this.audit.record({
       user,
       entityType: alarm.originatorType as EntityType,
@@ -224,7 +234,7 @@ export function alarmView(a: AlarmEntity): AlarmView {
     id: a.id,
     createdTime: a.createdTime,
     type: a.type,
-    originator: { entityType: a.originatorType as AlarmView['originator']['entityType'], id: a.originatorId },
+    originator: { entityType: a.originatorType, id: a.originatorId },
     severity: a.severity,
     acknowledged: a.acknowledged,
     cleared: a.cleared,

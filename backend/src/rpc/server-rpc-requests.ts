@@ -13,7 +13,7 @@ import type { RpcCall, RpcOutcome } from './device-rpc.service';
  */
 @Injectable()
 export class ServerRpcRequests {
-  private readonly pending = new Map<string, (outcome: RpcOutcome) => void>();
+  private readonly pending = new Map<string, { settle: (outcome: RpcOutcome) => void; timer: NodeJS.Timeout }>();
 
   constructor(private readonly queue: RuleQueueService) {}
 
@@ -23,9 +23,12 @@ export class ServerRpcRequests {
         () => this.complete(requestUUID, { kind: 'EXPIRED', sent: false }),
         Math.max(0, call.expiresAt - Date.now()),
       );
-      this.pending.set(requestUUID, (result) => {
-        clearTimeout(timer);
-        resolve(result);
+      this.pending.set(requestUUID, {
+        timer,
+        settle: (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
       });
     });
     try {
@@ -58,10 +61,16 @@ export class ServerRpcRequests {
     return outcome;
   }
 
+  /** The chain handed the call to the device: from now on the delivery's own expiry decides the outcome. */
+  delivering(requestUUID: string): void {
+    const request = this.pending.get(requestUUID);
+    if (request) clearTimeout(request.timer);
+  }
+
   /** The delivery's outcome for the REST caller waiting on `requestUUID` (no-op when nobody waits). */
   complete(requestUUID: string, outcome: RpcOutcome): void {
-    const settle = this.pending.get(requestUUID);
+    const request = this.pending.get(requestUUID);
     this.pending.delete(requestUUID);
-    settle?.(outcome);
+    request?.settle(outcome);
   }
 }

@@ -10,6 +10,7 @@ import type { JsonObject } from '../database/column-transformers';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { newId } from '../database/ids';
 import { ApiError } from '../errors/api-error';
+import { TenantEntity } from '../tenants/tenant.entity';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
 import { RegisteredNode, RuleNodeRegistry } from '../plugins/rule-node-registry';
@@ -62,11 +63,9 @@ export class RuleChainsService implements OnApplicationBootstrap {
 
   /** Tenants created before rule chains existed (or whose root was lost) get the default root chain. */
   async onApplicationBootstrap(): Promise<void> {
-    const tenants: { id: string }[] = await this.db.query(
-      'SELECT t.id AS id FROM tenant t WHERE NOT EXISTS (SELECT 1 FROM rule_chain c WHERE c.tenant_id = t.id AND c.root = ?)',
-      [this.db.options.type === 'postgres' ? true : 1],
-    );
-    for (const { id } of tenants) await this.createDefaultRootChain(id);
+    const withRoot = new Set((await this.chains.find({ where: { type: 'CORE', root: true }, select: { tenantId: true } })).map((c) => c.tenantId));
+    const tenants = await this.db.getRepository(TenantEntity).find({ select: { id: true } });
+    for (const { id } of tenants) if (!withRoot.has(id)) await this.createDefaultRootChain(id);
   }
 
   /** The default root chain (rule-chains/root_rule_chain.json), as ThingsBoard gives every new tenant. */

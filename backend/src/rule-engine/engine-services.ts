@@ -195,6 +195,7 @@ export class EngineServices {
           });
           return { response: JSON.stringify({ rpcId }) };
         }
+        if (request.requestUUID) this.restRpc.delivering(request.requestUUID);
         const outcome = await this.deviceRpc.call(call);
         if (request.requestUUID) this.restRpc.complete(request.requestUUID, outcome);
         if (outcome.kind === 'REPLY') return { response: outcome.payload };

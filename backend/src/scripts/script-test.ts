@@ -1,5 +1,5 @@
 import type { ScriptsApi } from '@edgewise/plugin-api';
-import { metadataOf, MsgParts, parseMsgData, RuleNodeScript, ScriptLang } from '@edgewise/rule-nodes-core/dist/script/rule-node-script';
+import { metadataOf, MsgParts, parseMsgData, RuleNodeScript, ScriptLang } from '@edgewise/plugin-api';
 import type { TestScriptDto } from './dto/test-script.dto';
 
 export const SCRIPT_LANGS: readonly ScriptLang[] = ['JS', 'TBEL'];

@@ -11,6 +11,7 @@ import type { TransportContext } from './transport';
 
 export * from './rule-msg';
 export * from './rule-node';
+export * from './rule-node-script';
 export * from './rule-services';
 export * from './transport';
 

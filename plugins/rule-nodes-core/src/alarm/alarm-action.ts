@@ -4,7 +4,13 @@
  */
 
 import type { AlarmView, RuleMsg, RuleNodeContext, RuleNodeInitContext, ScriptsApi } from '@edgewise/plugin-api';
-import { RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, type ScriptLang } from '../script/rule-node-script';
+import {
+  RuleNodeScript,
+  SCRIPT_CONFIG_PROPERTIES,
+  SCRIPT_CONFIG_VERSION,
+  withExplicitScriptLang,
+  type ScriptLang,
+} from '@edgewise/plugin-api';
 import { alarmMsgData } from './alarm-json';
 
 export interface AlarmActionConfig {
@@ -21,12 +27,17 @@ export const DEFAULT_DETAILS_JS =
   '    //remove prevAlarmDetails from metadata\n    delete metadata.prevAlarmDetails;\n' +
   '    //now metadata is the same as it comes IN this rule node\n}\n\n\nreturn details;';
 export const DEFAULT_DETAILS_TBEL =
-  "var details = {};\nif (metadata.prevAlarmDetails != null) {\n    details = JSON.parse(metadata.prevAlarmDetails);\n" +
+  'var details = {};\nif (metadata.prevAlarmDetails != null) {\n    details = JSON.parse(metadata.prevAlarmDetails);\n' +
   "    //remove prevAlarmDetails from metadata\n    metadata.remove('prevAlarmDetails');\n" +
   '    //now metadata is the same as it comes IN this rule node\n}\n\n\nreturn details;';
 
 export const ALARM_ACTION_PROPERTIES = {
-  alarmType: { type: 'string', minLength: 1, title: 'Alarm type', description: '${metadataKey} and $[dataKey] are filled from the message' },
+  alarmType: {
+    type: 'string',
+    minLength: 1,
+    title: 'Alarm type',
+    description: '${metadataKey} and $[dataKey] are filled from the message',
+  },
   scriptLang: SCRIPT_CONFIG_PROPERTIES.scriptLang,
   alarmDetailsBuildJs: { type: ['string', 'null'], title: 'Details builder (JavaScript function body)' },
   alarmDetailsBuildTbel: { type: ['string', 'null'], title: 'Details builder (TBEL function body, run as JavaScript)' },
@@ -37,6 +48,15 @@ export const ALARM_ACTION_DEFAULTS: AlarmActionConfig = {
   scriptLang: 'TBEL',
   alarmDetailsBuildJs: DEFAULT_DETAILS_JS,
   alarmDetailsBuildTbel: DEFAULT_DETAILS_TBEL,
+};
+
+/**
+ * Configuration version 1 always names its script language: ThingsBoard runs a configuration without one (saved
+ * before TBEL existed) with its JavaScript, while the core would fill the TBEL default in.
+ */
+export const ALARM_ACTION_VERSIONING = {
+  configVersion: SCRIPT_CONFIG_VERSION,
+  upgrade: (_fromVersion: number, oldConfig: Record<string, unknown>) => withExplicitScriptLang(oldConfig),
 };
 
 const PREV_ALARM_DETAILS = 'prevAlarmDetails';
@@ -79,7 +99,10 @@ export class AlarmDetailsBuilder {
   }
 }
 
-export type AlarmAction = { relation: 'Created'; actionType: 'ENTITY_CREATED' } | { relation: 'Updated'; actionType: 'ENTITY_UPDATED' } | { relation: 'Cleared'; actionType: 'ALARM_CLEAR' };
+export type AlarmAction =
+  | { relation: 'Created'; actionType: 'ENTITY_CREATED' }
+  | { relation: 'Updated'; actionType: 'ENTITY_UPDATED' }
+  | { relation: 'Cleared'; actionType: 'ALARM_CLEAR' };
 
 const FLAGS = { Created: 'isNewAlarm', Updated: 'isExistingAlarm', Cleared: 'isClearedAlarm' } as const;
 

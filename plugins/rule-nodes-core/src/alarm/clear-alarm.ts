@@ -1,7 +1,14 @@
 import type { AlarmView, EntityId, RuleMsg, RuleNodeContext, RuleNodeDescriptor } from '@edgewise/plugin-api';
 import { isJsonObject, jsonDataOf } from '../transformation/msg-data';
 import { fillTemplate } from '../transformation/templates';
-import { ALARM_ACTION_DEFAULTS, ALARM_ACTION_PROPERTIES, AlarmActionConfig, AlarmDetailsBuilder, announceAlarm } from './alarm-action';
+import {
+  ALARM_ACTION_DEFAULTS,
+  ALARM_ACTION_PROPERTIES,
+  ALARM_ACTION_VERSIONING,
+  AlarmActionConfig,
+  AlarmDetailsBuilder,
+  announceAlarm,
+} from './alarm-action';
 
 /**
  * The active alarm a message is about: with an ALARM originator (alarm messages), that alarm — found through
@@ -29,6 +36,7 @@ export const clearAlarmNode: RuleNodeDescriptor<AlarmActionConfig> = {
   relations: ['Cleared', 'False'],
   configSchema: { type: 'object', properties: ALARM_ACTION_PROPERTIES, required: ['alarmType'] },
   defaultConfig: ALARM_ACTION_DEFAULTS,
+  ...ALARM_ACTION_VERSIONING,
   thingsboardClass: 'org.thingsboard.rule.engine.action.TbClearAlarmNode',
   icon: 'notifications_off',
   async create(config, init) {
@@ -38,7 +46,10 @@ export const clearAlarmNode: RuleNodeDescriptor<AlarmActionConfig> = {
         const alarm = await alarmToClear(msg, ctx, fillTemplate(config.alarmType, msg));
         const cleared =
           alarm &&
-          (await ctx.services.alarms.clear(alarm.originator, alarm.type, { details: await details.build(msg, alarm.details), clearTs: Date.now() }));
+          (await ctx.services.alarms.clear(alarm.originator, alarm.type, {
+            details: await details.build(msg, alarm.details),
+            clearTs: Date.now(),
+          }));
         if (!cleared) {
           ctx.tellNext(msg, 'False');
           return;

@@ -2,7 +2,14 @@ import type { AlarmSeverity, EntityId, RuleMsg, RuleNodeDescriptor } from '@edge
 import { metadataTs } from '../action/message-values';
 import { isJsonObject, requireJsonData } from '../transformation/msg-data';
 import { fillTemplate } from '../transformation/templates';
-import { ALARM_ACTION_DEFAULTS, ALARM_ACTION_PROPERTIES, AlarmActionConfig, AlarmDetailsBuilder, announceAlarm } from './alarm-action';
+import {
+  ALARM_ACTION_DEFAULTS,
+  ALARM_ACTION_PROPERTIES,
+  ALARM_ACTION_VERSIONING,
+  AlarmActionConfig,
+  AlarmDetailsBuilder,
+  announceAlarm,
+} from './alarm-action';
 import { SEVERITIES } from './alarm-rules/profile-alarms';
 
 export interface CreateAlarmConfig extends AlarmActionConfig {
@@ -39,11 +46,13 @@ interface MessageAlarm {
 function messageAlarm(msg: RuleMsg): MessageAlarm {
   const data = requireJsonData(msg, 'useMessageAlarmData expects an alarm, e.g. {"type": "High Temperature", "severity": "MAJOR"}');
   if (!isJsonObject(data)) throw new Error('useMessageAlarmData expects the message data to be an alarm object');
-  if (typeof data.type !== 'string' || !data.type) throw new Error('The alarm in the message data has no "type": give it one, or turn useMessageAlarmData off');
+  if (typeof data.type !== 'string' || !data.type)
+    throw new Error('The alarm in the message data has no "type": give it one, or turn useMessageAlarmData off');
   if (!isSeverity(data.severity)) {
     throw new Error(`The alarm in the message data has severity ${JSON.stringify(data.severity)}: use one of ${SEVERITIES.join(', ')}`);
   }
-  const originator = isJsonObject(data.originator) && typeof data.originator.id === 'string' ? (data.originator as unknown as EntityId) : msg.originator;
+  const originator =
+    isJsonObject(data.originator) && typeof data.originator.id === 'string' ? (data.originator as unknown as EntityId) : msg.originator;
   const ts = (value: unknown) => (typeof value === 'number' && value > 0 ? value : undefined);
   return {
     type: data.type,
@@ -74,7 +83,12 @@ export const createAlarmNode: RuleNodeDescriptor<CreateAlarmConfig> = {
     type: 'object',
     properties: {
       ...ALARM_ACTION_PROPERTIES,
-      severity: { type: 'string', minLength: 1, title: 'Severity', description: 'CRITICAL, MAJOR, MINOR, WARNING or INDETERMINATE (a template with dynamicSeverity)' },
+      severity: {
+        type: 'string',
+        minLength: 1,
+        title: 'Severity',
+        description: 'CRITICAL, MAJOR, MINOR, WARNING or INDETERMINATE (a template with dynamicSeverity)',
+      },
       propagate: { type: 'boolean', title: 'Propagate to related entities' },
       propagateToOwner: { type: 'boolean', title: 'Propagate to the owner (customer or tenant)' },
       propagateToTenant: { type: 'boolean', title: 'Propagate to the tenant' },
@@ -96,11 +110,14 @@ export const createAlarmNode: RuleNodeDescriptor<CreateAlarmConfig> = {
     dynamicSeverity: false,
     relationTypes: [],
   },
+  ...ALARM_ACTION_VERSIONING,
   thingsboardClass: 'org.thingsboard.rule.engine.action.TbCreateAlarmNode',
   icon: 'notifications_active',
   async create(config, init) {
     if (!config.dynamicSeverity && !isSeverity(config.severity)) {
-      throw new Error(`Incorrect Alarm Severity value: ${config.severity} (use one of ${SEVERITIES.join(', ')}, or turn dynamicSeverity on for a template)`);
+      throw new Error(
+        `Incorrect Alarm Severity value: ${config.severity} (use one of ${SEVERITIES.join(', ')}, or turn dynamicSeverity on for a template)`,
+      );
     }
     const details = await AlarmDetailsBuilder.create(init.services.scripts, config);
     // As in ThingsBoard, details come from the script unless the message's alarm brings its own.
@@ -114,7 +131,9 @@ export const createAlarmNode: RuleNodeDescriptor<CreateAlarmConfig> = {
     const severityOf = (msg: RuleMsg): AlarmSeverity => {
       const severity = fillTemplate(config.severity, msg);
       if (!isSeverity(severity)) {
-        throw new Error(`Used incorrect pattern or Alarm Severity not included in message: severity "${config.severity}" gave "${severity}"`);
+        throw new Error(
+          `Used incorrect pattern or Alarm Severity not included in message: severity "${config.severity}" gave "${severity}"`,
+        );
       }
       return severity;
     };
@@ -129,16 +148,32 @@ export const createAlarmNode: RuleNodeDescriptor<CreateAlarmConfig> = {
         if (fromMsg) {
           const { type: _type, severity, originator, details: ownDetails, startTs, endTs, ...fromPropagation } = fromMsg;
           const timing = existing ? { endTs: Date.now() } : { startTs, endTs };
-          change = await alarms.raise({ originator: existing ? msg.originator : originator, type, severity, details: buildDetails ? built : ownDetails, ...fromPropagation, ...timing });
+          change = await alarms.raise({
+            originator: existing ? msg.originator : originator,
+            type,
+            severity,
+            details: buildDetails ? built : ownDetails,
+            ...fromPropagation,
+            ...timing,
+          });
         } else {
           const timing = existing ? { endTs: Date.now() } : { startTs: metadataTs(msg), endTs: metadataTs(msg) };
-          change = await alarms.raise({ originator: msg.originator, type, severity: severityOf(msg), details: built, ...propagation, ...timing });
+          change = await alarms.raise({
+            originator: msg.originator,
+            type,
+            severity: severityOf(msg),
+            details: built,
+            ...propagation,
+            ...timing,
+          });
         }
         await announceAlarm(
           msg,
           ctx,
           change.alarm,
-          change.outcome === 'CREATED' ? { relation: 'Created', actionType: 'ENTITY_CREATED' } : { relation: 'Updated', actionType: 'ENTITY_UPDATED' },
+          change.outcome === 'CREATED'
+            ? { relation: 'Created', actionType: 'ENTITY_CREATED' }
+            : { relation: 'Updated', actionType: 'ENTITY_UPDATED' },
         );
       },
       destroy() {

@@ -112,25 +112,28 @@ class ProfileAlarmEvaluation {
   /** Applies one message to the device's state (ThingsBoard's DeviceState.process). */
   private async evaluate(entry: DeviceEntry, msg: RuleMsg): Promise<AlarmOutcome[]> {
     const { state } = entry;
+    // Most devices' profiles have no alarm rules: their data is not even parsed (customer changes still count).
+    if (!state.profileRules.alarms.length && msg.type !== 'ENTITY_ASSIGNED' && msg.type !== 'ENTITY_UNASSIGNED') return [];
+    const io = () => this.io(entry);
     switch (msg.type) {
       case 'POST_TELEMETRY_REQUEST':
-        return state.onTelemetry(telemetryBatches(requireJsonData(msg, 'telemetry'), metadataTs(msg)), await this.io(entry));
+        return state.onTelemetry(telemetryBatches(requireJsonData(msg, 'telemetry'), metadataTs(msg)), io);
       case 'TIMESERIES_UPDATED': {
         const data = requireJsonData(msg, 'updated timeseries');
         const telemetry = isJsonObject(data) && data.timeseries !== undefined ? data.timeseries : data;
-        return state.onTelemetry(telemetryBatches(telemetry, metadataTs(msg)), await this.io(entry));
+        return state.onTelemetry(telemetryBatches(telemetry, metadataTs(msg)), io);
       }
       case 'ACTIVITY_EVENT':
       case 'INACTIVITY_EVENT':
-        if (!msg.metadata.scope) return state.onTelemetry(telemetryBatches(requireJsonData(msg, 'activity state'), metadataTs(msg)), await this.io(entry));
-        return state.onAttributes(attributeBatch(requireJsonData(msg, 'activity state'), Date.now()), await this.io(entry));
+        if (!msg.metadata.scope) return state.onTelemetry(telemetryBatches(requireJsonData(msg, 'activity state'), metadataTs(msg)), io);
+        return state.onAttributes(attributeBatch(requireJsonData(msg, 'activity state'), Date.now()), io);
       case 'POST_ATTRIBUTES_REQUEST':
       case 'ATTRIBUTES_UPDATED':
-        return state.onAttributes(attributeBatch(requireJsonData(msg, 'attributes'), Date.now()), await this.io(entry));
+        return state.onAttributes(attributeBatch(requireJsonData(msg, 'attributes'), Date.now()), io);
       case 'ATTRIBUTES_DELETED': {
         const data = requireJsonData(msg, '{"attributes": [deleted keys]}');
         const keys = isJsonObject(data) && Array.isArray(data.attributes) ? data.attributes.map(String) : [];
-        return keys.length ? state.onAttributesDeleted(keys, await this.io(entry)) : [];
+        return keys.length ? state.onAttributesDeleted(keys, io) : [];
       }
       case 'ALARM_CLEAR':
       case 'ALARM_ACK':
@@ -179,7 +182,10 @@ class ProfileAlarmEvaluation {
       existing.checkedAt = now;
       if (existing.state.profileRules !== rules) {
         const added = existing.state.setRules(rules);
-        await this.seed(existing, added.map((id) => rules.keys.get(id)!));
+        await this.seed(
+          existing,
+          added.map((id) => rules.keys.get(id)!),
+        );
       }
       return existing;
     }
@@ -219,7 +225,8 @@ class ProfileAlarmEvaluation {
     const named = (type: string) => keys.filter((k) => k.type === type).map((k) => k.key);
     const tsKeys = named('TIME_SERIES');
     if (tsKeys.length) {
-      for (const record of await services.timeseries.latest(device, tsKeys)) state.seed({ type: 'TIME_SERIES', key: record.key }, record.ts, fromKvRecord(record));
+      for (const record of await services.timeseries.latest(device, tsKeys))
+        state.seed({ type: 'TIME_SERIES', key: record.key }, record.ts, fromKvRecord(record));
     }
     const attributeKeys = named('ATTRIBUTE');
     if (attributeKeys.length) {
@@ -230,12 +237,11 @@ class ProfileAlarmEvaluation {
       }
     }
     const fieldKeys = named('ENTITY_FIELD');
-    if (fieldKeys.length) {
-      const entity = fields ?? (await services.entities.get(device));
-      for (const key of entity ? fieldKeys : []) {
-        const value = entityFieldValue(entity!, key);
-        if (value) state.seed({ type: 'ENTITY_FIELD', key }, entity!.createdTime, value);
-      }
+    const entity = fieldKeys.length ? (fields ?? (await services.entities.get(device))) : null;
+    if (!entity) return;
+    for (const key of fieldKeys) {
+      const value = entityFieldValue(entity, key);
+      if (value) state.seed({ type: 'ENTITY_FIELD', key }, entity.createdTime, value);
     }
   }
 
@@ -245,7 +251,8 @@ class ProfileAlarmEvaluation {
     const { attributes } = this.init.services;
     const load = async (owner: EntityId | null, keys: ReadonlySet<string>) => {
       const values = new Map<string, KeyValue>();
-      if (owner && keys.size) for (const record of await attributes.find(owner, 'SERVER_SCOPE', [...keys])) values.set(record.key, fromKvRecord(record));
+      if (owner && keys.size)
+        for (const record of await attributes.find(owner, 'SERVER_SCOPE', [...keys])) values.set(record.key, fromKvRecord(record));
       return values;
     };
     const ofCustomer = await load(entry.customerId ? { entityType: 'CUSTOMER', id: entry.customerId } : null, customer);
@@ -274,7 +281,7 @@ class ProfileAlarmEvaluation {
         this.queue
           .run(deviceId, async () => {
             const entry = this.devices.get(deviceId);
-            if (entry) await this.announce(entry, await entry.state.harvest(Date.now(), await this.io(entry)), null);
+            if (entry) await this.announce(entry, await entry.state.harvest(Date.now(), () => this.io(entry)), null);
           })
           .catch((error: Error) => this.init.log.warn(`Periodic alarm rule check failed: ${error.message}`, { deviceId })),
       ),
@@ -316,7 +323,9 @@ export const deviceProfileNode: RuleNodeDescriptor<DeviceProfileNodeConfig> = {
   icon: 'notifications_active',
   create(config, init) {
     if (config.persistAlarmRulesState) {
-      init.log.warn('persistAlarmRulesState is on, but Edgewise keeps alarm rule state in memory only: REPEATING counts and DURATION progress start over after a restart');
+      init.log.warn(
+        'persistAlarmRulesState is on, but Edgewise keeps alarm rule state in memory only: REPEATING counts and DURATION progress start over after a restart',
+      );
     }
     const evaluation = new ProfileAlarmEvaluation(init);
     return {

@@ -1,5 +1,5 @@
 import type { EntityId, EntityType, RuleMsg, RuleNodeDescriptor, RuleNodeInitContext } from '@edgewise/plugin-api';
-import { MsgParts, RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, ScriptConfig, withExplicitScriptLang } from './rule-node-script';
+import { MsgParts, RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, ScriptConfig, withExplicitScriptLang } from '@edgewise/plugin-api';
 
 export interface GeneratorConfig extends ScriptConfig {
   /** Messages to generate; 0 = no limit. */

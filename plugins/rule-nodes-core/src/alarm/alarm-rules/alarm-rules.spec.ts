@@ -44,11 +44,12 @@ const noOwners = { customer: () => undefined, tenant: () => undefined };
 function device(profileJson: Record<string, unknown>, owners: AlarmIo['owners'] = noOwners) {
   const services = new InMemoryServices();
   const state = new DeviceAlarmState(TEST_DEVICE, new ProfileRules(profileJson));
-  const io: AlarmIo = { alarms: services.alarms, owners };
+  const io = async (): Promise<AlarmIo> => ({ alarms: services.alarms, owners });
   return {
     services,
     state,
-    telemetry: (ts: number, values: Record<string, unknown>): Promise<AlarmOutcome[]> => state.onTelemetry(telemetryBatches(values, ts), io),
+    telemetry: (ts: number, values: Record<string, unknown>): Promise<AlarmOutcome[]> =>
+      state.onTelemetry(telemetryBatches(values, ts), io),
     attributes: (values: Record<string, unknown>) =>
       state.onAttributes({ ts: Date.now(), values: telemetryBatches(values, 0)[0].values }, io),
     harvest: (now: number) => state.harvest(now, io),
@@ -113,7 +114,9 @@ describe('alarm rules: the scenarios of a device', () => {
 
   it('raises a DURATION alarm by the periodic check when no new message arrives', async () => {
     const d = device(
-      profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', value(30))], { type: 'DURATION', unit: 'SECONDS', predicate: value(90) }) })]),
+      profile([
+        alarm({ MAJOR: rule([numeric('temperature', 'GREATER', value(30))], { type: 'DURATION', unit: 'SECONDS', predicate: value(90) }) }),
+      ]),
     );
     await d.telemetry(T0, { temperature: 40 });
     expect(await d.harvest(T0 + 60_000)).toEqual([]);
@@ -160,8 +163,17 @@ describe('alarm rules: the scenarios of a device', () => {
   });
 
   it('does not raise outside the schedule', async () => {
-    const officeHours = { type: 'SPECIFIC_TIME', timezone: 'Europe/Kyiv', daysOfWeek: [1, 2, 3, 4, 5], startsOn: 9 * 3_600_000, endsOn: 18 * 3_600_000, dynamicValue: null };
-    const d = device(profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', value(30))], undefined, { schedule: officeHours }) })]));
+    const officeHours = {
+      type: 'SPECIFIC_TIME',
+      timezone: 'Europe/Kyiv',
+      daysOfWeek: [1, 2, 3, 4, 5],
+      startsOn: 9 * 3_600_000,
+      endsOn: 18 * 3_600_000,
+      dynamicValue: null,
+    };
+    const d = device(
+      profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', value(30))], undefined, { schedule: officeHours }) })]),
+    );
     // Tuesday 2026-11-24: 20:00 in Kyiv (UTC+2) is outside, 10:00 inside.
     expect(await d.telemetry(Date.UTC(2026, 10, 24, 18, 0), { temperature: 35 })).toEqual([]);
     expect(d.relations(await d.telemetry(Date.UTC(2026, 10, 24, 8, 0), { temperature: 35 }))).toEqual(['Alarm Created']);
@@ -169,7 +181,9 @@ describe('alarm rules: the scenarios of a device', () => {
 
   it('compares with a threshold taken from a device attribute, and falls back to the default without one', async () => {
     const dynamic = value(30, { resolvedValue: null, sourceType: 'CURRENT_DEVICE', sourceAttribute: 'maxTemperature', inherit: false });
-    const d = device(profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', dynamic)]) }, rule([numeric('temperature', 'LESS', dynamic)]))]));
+    const d = device(
+      profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', dynamic)]) }, rule([numeric('temperature', 'LESS', dynamic)]))]),
+    );
     expect(d.relations(await d.telemetry(T0, { temperature: 35 }))).toEqual(['Alarm Created']); // default 30
     expect(d.relations(await d.attributes({ maxTemperature: 40 }))).toEqual(['Alarm Cleared']); // 35 < 40 now
     expect(await d.telemetry(T0 + 1000, { temperature: 39 })).toEqual([]);
@@ -181,17 +195,24 @@ describe('alarm rules: the scenarios of a device', () => {
     const profileJson = profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', inherited)]) })]);
     const fromTenant = device(profileJson, { customer: () => undefined, tenant: () => ({ type: 'LONG', value: 20 }) });
     expect(fromTenant.relations(await fromTenant.telemetry(T0, { temperature: 25 }))).toEqual(['Alarm Created']);
-    const fromCustomer = device(profileJson, { customer: () => ({ type: 'LONG', value: 30 }), tenant: () => ({ type: 'LONG', value: 20 }) });
+    const fromCustomer = device(profileJson, {
+      customer: () => ({ type: 'LONG', value: 30 }),
+      tenant: () => ({ type: 'LONG', value: 20 }),
+    });
     expect(await fromCustomer.telemetry(T0, { temperature: 25 })).toEqual([]);
   });
 
   it('takes the number of repeats from an attribute and fails clearly when it is not a number', async () => {
     const repeats = value(5, { sourceType: 'CURRENT_DEVICE', sourceAttribute: 'repeats', inherit: false });
-    const d = device(profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', value(30))], { type: 'REPEATING', predicate: repeats }) })]));
+    const d = device(
+      profile([alarm({ MAJOR: rule([numeric('temperature', 'GREATER', value(30))], { type: 'REPEATING', predicate: repeats }) })]),
+    );
     await d.attributes({ repeats: 1 });
     expect(d.relations(await d.telemetry(T0, { temperature: 31 }))).toEqual(['Alarm Created']);
     await d.attributes({ repeats: 'often' });
-    await expect(d.telemetry(T0 + 1000, { temperature: 32 })).rejects.toThrow("Could not convert attribute 'repeats' with value 'often' to numeric value!");
+    await expect(d.telemetry(T0 + 1000, { temperature: 32 })).rejects.toThrow(
+      "Could not convert attribute 'repeats' with value 'often' to numeric value!",
+    );
   });
 
   it('forgets an alarm a user cleared, and raises a new one next time', async () => {
@@ -255,7 +276,10 @@ describe('alarm rules: conditions', () => {
   });
 
   it('compares booleans and combines predicates with AND / OR', () => {
-    const bool = (operation: string, operand: unknown) => ({ key: { type: 'TIME_SERIES', key: 'k' }, predicate: { type: 'BOOLEAN', operation, value: value(operand) } });
+    const bool = (operation: string, operand: unknown) => ({
+      key: { type: 'TIME_SERIES', key: 'k' },
+      predicate: { type: 'BOOLEAN', operation, value: value(operand) },
+    });
     expect(holds(bool('EQUAL', true), ts({ type: 'STRING', value: 'TRUE' }))).toBe(true);
     expect(holds(bool('NOT_EQUAL', true), ts({ type: 'LONG', value: 0 }))).toBe(true);
     const between = (operation: string) => ({
@@ -320,12 +344,22 @@ describe('alarm rules: schedules', () => {
     expect(scheduleActive(custom, at('2026-11-25T00:30:00Z'), undefined)).toBe(true);
     expect(scheduleActive(custom, at('2026-11-25T01:30:00Z'), undefined)).toBe(false);
     expect(scheduleActive(custom, at('2026-11-26T00:30:00Z'), undefined)).toBe(false);
-    const fromAttribute: KeyValue = { type: 'JSON', value: JSON.stringify({ timezone: 'UTC', items: [{ enabled: true, dayOfWeek: 3, startsOn: 0, endsOn: 0 }] }) };
+    const fromAttribute: KeyValue = {
+      type: 'JSON',
+      value: JSON.stringify({ timezone: 'UTC', items: [{ enabled: true, dayOfWeek: 3, startsOn: 0, endsOn: 0 }] }),
+    };
     expect(scheduleActive(custom, at('2026-11-25T01:30:00Z'), fromAttribute)).toBe(true);
   });
 
   it('refuses an unknown time zone with a clear message', () => {
-    const schedule = { type: 'SPECIFIC_TIME', timezone: 'Mars/Olympus', daysOfWeek: [1], startsOn: 0, endsOn: 0, dynamicValue: null } as const;
+    const schedule = {
+      type: 'SPECIFIC_TIME',
+      timezone: 'Mars/Olympus',
+      daysOfWeek: [1],
+      startsOn: 0,
+      endsOn: 0,
+      dynamicValue: null,
+    } as const;
     expect(() => scheduleActive(schedule, T0, undefined)).toThrow(/Unknown time zone "Mars\/Olympus"/);
   });
 });
@@ -341,8 +375,12 @@ describe('alarm rules: reading profiles', () => {
 
   it('names the rule and the problem in a malformed profile', () => {
     const broken = (createRules: Record<string, unknown>) => () => readProfileAlarms(profile([alarm(createRules)]));
-    expect(broken({ HUGE: rule([]) })).toThrow(new AlarmRulesError('alarm rule "High Temperature": "HUGE" is not a severity; use CRITICAL, MAJOR, MINOR, WARNING, INDETERMINATE'));
-    expect(broken({ MAJOR: rule([numeric('t', 'BIGGER', value(1))]) })).toThrow(/High Temperature" \(MAJOR\), filter #1: NUMERIC operation is "BIGGER"/);
+    expect(broken({ HUGE: rule([]) })).toThrow(
+      new AlarmRulesError('alarm rule "High Temperature": "HUGE" is not a severity; use CRITICAL, MAJOR, MINOR, WARNING, INDETERMINATE'),
+    );
+    expect(broken({ MAJOR: rule([numeric('t', 'BIGGER', value(1))]) })).toThrow(
+      /High Temperature" \(MAJOR\), filter #1: NUMERIC operation is "BIGGER"/,
+    );
     expect(broken({ MAJOR: rule([], { type: 'SOMETIMES' }) })).toThrow(/is not SIMPLE, DURATION or REPEATING/);
     expect(() => readProfileAlarms({ alarms: {} })).toThrow(/must be a list/);
   });
@@ -351,7 +389,11 @@ describe('alarm rules: reading profiles', () => {
     const rules = new ProfileRules(
       profile([
         alarm(
-          { MAJOR: rule([numeric('temperature', 'GREATER', value(1, { sourceType: 'CURRENT_CUSTOMER', sourceAttribute: 'limit', inherit: true }))]) },
+          {
+            MAJOR: rule([
+              numeric('temperature', 'GREATER', value(1, { sourceType: 'CURRENT_CUSTOMER', sourceAttribute: 'limit', inherit: true })),
+            ]),
+          },
           null,
         ),
       ]),

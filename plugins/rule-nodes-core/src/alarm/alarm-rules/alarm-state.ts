@@ -84,7 +84,9 @@ export class AlarmState {
     const details = this.details(clearRule, ctx);
     this.current = null;
     const cleared = await alarms.clear(this.originator, this.definition.alarmType, { details });
-    return cleared ? { relation: 'Alarm Cleared', alarm: cleared.alarm, metadata: { isClearedAlarm: 'true', ...progress(clearRule) } } : undefined;
+    return cleared
+      ? { relation: 'Alarm Cleared', alarm: cleared.alarm, metadata: { isClearedAlarm: 'true', ...progress(clearRule) } }
+      : undefined;
   }
 
   /** The alarm was cleared elsewhere (a user, another node): forget it and start the create rules over. */
@@ -107,7 +109,7 @@ export class AlarmState {
     const now = Date.now();
     const current = this.current;
     // As in ThingsBoard, an active alarm never goes down in severity: a lower rule firing leaves it as it is.
-     
+    if (current && rank(severity) > rank(current.severity)) return undefined;
     const { alarmType, propagate, propagateToOwner, propagateToTenant, propagateRelationTypes } = this.definition;
     const common = { originator: this.originator, type: alarmType, severity, details: this.details(fired, ctx) };
     const propagation = { propagate, propagateToOwner, propagateToTenant, propagateRelationTypes };
@@ -120,9 +122,14 @@ export class AlarmState {
     }
     this.current = change.alarm;
     const metadata = progress(fired);
-    if (change.outcome === 'CREATED') return { relation: 'Alarm Created', alarm: change.alarm, metadata: { isNewAlarm: 'true', ...metadata } };
+    if (change.outcome === 'CREATED')
+      return { relation: 'Alarm Created', alarm: change.alarm, metadata: { isNewAlarm: 'true', ...metadata } };
     if (change.previousSeverity) {
-      return { relation: 'Alarm Severity Updated', alarm: change.alarm, metadata: { isExistingAlarm: 'true', isSeverityUpdated: 'true', ...metadata } };
+      return {
+        relation: 'Alarm Severity Updated',
+        alarm: change.alarm,
+        metadata: { isExistingAlarm: 'true', isSeverityUpdated: 'true', ...metadata },
+      };
     }
     return { relation: 'Alarm Updated', alarm: change.alarm, metadata: { isExistingAlarm: 'true', ...metadata } };
   }

@@ -18,6 +18,9 @@ export interface AlarmIo {
   owners: OwnerAttributes;
 }
 
+/** Prepares the AlarmIo; called only when some rule is about to be evaluated (it may read attributes). */
+export type AlarmIoSource = () => Promise<AlarmIo>;
+
 /**
  * Everything the alarm rules know about one device (ThingsBoard's DeviceState): the current values of the
  * keys the rules use, and one AlarmState per alarm definition of its profile. Kept in memory only.
@@ -44,7 +47,7 @@ export class DeviceAlarmState {
   }
 
   /** Telemetry, one timestamp after the other (oldest first). */
-  async onTelemetry(batches: readonly ValueBatch[], io: AlarmIo): Promise<AlarmOutcome[]> {
+  async onTelemetry(batches: readonly ValueBatch[], io: AlarmIoSource): Promise<AlarmOutcome[]> {
     const outcomes: AlarmOutcome[] = [];
     for (const batch of [...batches].sort((a, b) => a.ts - b.ts)) {
       outcomes.push(...(await this.onValues('TIME_SERIES', batch, io)));
@@ -52,11 +55,11 @@ export class DeviceAlarmState {
     return outcomes;
   }
 
-  onAttributes(batch: ValueBatch, io: AlarmIo): Promise<AlarmOutcome[]> {
+  onAttributes(batch: ValueBatch, io: AlarmIoSource): Promise<AlarmOutcome[]> {
     return this.onValues('ATTRIBUTE', batch, io);
   }
 
-  async onAttributesDeleted(keys: readonly string[], io: AlarmIo): Promise<AlarmOutcome[]> {
+  async onAttributesDeleted(keys: readonly string[], io: AlarmIoSource): Promise<AlarmOutcome[]> {
     const removed = new Set<string>();
     for (const key of keys) {
       this.snapshot.remove({ type: 'ATTRIBUTE', key });
@@ -66,7 +69,7 @@ export class DeviceAlarmState {
   }
 
   /** The periodic check: DURATION conditions that have held long enough raise without new data. */
-  harvest(now: number, io: AlarmIo): Promise<AlarmOutcome[]> {
+  harvest(now: number, io: AlarmIoSource): Promise<AlarmOutcome[]> {
     return this.evaluate({ kind: 'time', ts: now }, io);
   }
 
@@ -81,7 +84,15 @@ export class DeviceAlarmState {
   /** A deleted alarm: its definition starts afresh (and looks up the active alarm again). */
   alarmDeleted(alarmId: string): void {
     for (const [id, state] of this.alarmStates) {
-      if (state.holds(alarmId)) this.alarmStates.set(id, new AlarmState(this.rules.alarms.find((a) => a.id === id)!, this.rules, this.device));
+      if (state.holds(alarmId))
+        this.alarmStates.set(
+          id,
+          new AlarmState(
+            this.rules.alarms.find((a) => a.id === id)!,
+            this.rules,
+            this.device,
+          ),
+        );
     }
   }
 
@@ -110,7 +121,7 @@ export class DeviceAlarmState {
     return added;
   }
 
-  private async onValues(type: SnapshotUpdate['type'], batch: ValueBatch, io: AlarmIo): Promise<AlarmOutcome[]> {
+  private async onValues(type: SnapshotUpdate['type'], batch: ValueBatch, io: AlarmIoSource): Promise<AlarmOutcome[]> {
     const changed = new Set<string>();
     for (const [key, value] of batch.values) {
       if (this.snapshot.put({ type, key }, batch.ts, value)) changed.add(keyId({ type, key }));
@@ -121,11 +132,13 @@ export class DeviceAlarmState {
     return this.evaluate({ kind: 'data', update: { type, keys: changed } }, io);
   }
 
-  private async evaluate(trigger: Trigger, io: AlarmIo): Promise<AlarmOutcome[]> {
-    const ctx = { snapshot: this.snapshot, owners: io.owners };
+  private async evaluate(trigger: Trigger, io: AlarmIoSource): Promise<AlarmOutcome[]> {
+    if (!this.alarmStates.size) return [];
+    const { alarms, owners } = await io();
+    const ctx = { snapshot: this.snapshot, owners };
     const outcomes: AlarmOutcome[] = [];
     for (const state of this.alarmStates.values()) {
-      const outcome = await state.process(trigger, ctx, io.alarms);
+      const outcome = await state.process(trigger, ctx, alarms);
       if (outcome) outcomes.push(outcome);
     }
     return outcomes;

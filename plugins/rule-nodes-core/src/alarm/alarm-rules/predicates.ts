@@ -165,6 +165,7 @@ function predicateHolds(predicate: Predicate, value: KeyValue, filter: Condition
 export function splitList(text: string): string[] {
   const items = text.trim().split(/\s*,\s*/);
   const quote = items[0]?.[0];
-  const allQuoted = (quote === "'" || quote === '"') && items.every((item) => item.length >= 2 && item[0] === quote && item.at(-1) === quote);
+  const allQuoted =
+    (quote === "'" || quote === '"') && items.every((item) => item.length >= 2 && item[0] === quote && item.at(-1) === quote);
   return allQuoted ? items.map((item) => item.slice(1, -1)) : items;
 }

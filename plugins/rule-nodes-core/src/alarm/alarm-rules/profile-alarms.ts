@@ -62,7 +62,14 @@ export interface CustomScheduleItem {
 
 export type AlarmSchedule =
   | { type: 'ANY_TIME'; dynamicValue?: DynamicValue | null }
-  | { type: 'SPECIFIC_TIME'; timezone: string | null; daysOfWeek: number[]; startsOn: number; endsOn: number; dynamicValue: DynamicValue | null }
+  | {
+      type: 'SPECIFIC_TIME';
+      timezone: string | null;
+      daysOfWeek: number[];
+      startsOn: number;
+      endsOn: number;
+      dynamicValue: DynamicValue | null;
+    }
   | { type: 'CUSTOM'; timezone: string | null; items: CustomScheduleItem[]; dynamicValue: DynamicValue | null };
 
 export interface AlarmRule {
@@ -91,7 +98,16 @@ const KEY_TYPES: readonly KeyType[] = ['ATTRIBUTE', 'TIME_SERIES', 'ENTITY_FIELD
 const VALUE_TYPES: readonly ValueType[] = ['STRING', 'NUMERIC', 'BOOLEAN', 'DATE_TIME'];
 const SOURCE_TYPES: readonly DynamicSourceType[] = ['CURRENT_TENANT', 'CURRENT_CUSTOMER', 'CURRENT_USER', 'CURRENT_DEVICE'];
 const NUMERIC_OPERATIONS: readonly NumericOperation[] = ['EQUAL', 'NOT_EQUAL', 'GREATER', 'LESS', 'GREATER_OR_EQUAL', 'LESS_OR_EQUAL'];
-const STRING_OPERATIONS: readonly StringOperation[] = ['EQUAL', 'NOT_EQUAL', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS', 'NOT_CONTAINS', 'IN', 'NOT_IN'];
+const STRING_OPERATIONS: readonly StringOperation[] = [
+  'EQUAL',
+  'NOT_EQUAL',
+  'STARTS_WITH',
+  'ENDS_WITH',
+  'CONTAINS',
+  'NOT_CONTAINS',
+  'IN',
+  'NOT_IN',
+];
 const TIME_UNITS: readonly TimeUnit[] = ['NANOSECONDS', 'MICROSECONDS', 'MILLISECONDS', 'SECONDS', 'MINUTES', 'HOURS', 'DAYS'];
 
 /** A profile whose alarm rules cannot be evaluated; the message says which rule and what to fix. */
@@ -166,7 +182,11 @@ function readPredicate(raw: unknown, where: string): Predicate {
   if (!isObject(raw)) throw new AlarmRulesError(`${where}: needs a predicate`);
   switch (raw.type) {
     case 'NUMERIC':
-      return { type: 'NUMERIC', operation: oneOf(raw.operation, NUMERIC_OPERATIONS, `${where}: NUMERIC operation`), value: readValue(raw.value, where) };
+      return {
+        type: 'NUMERIC',
+        operation: oneOf(raw.operation, NUMERIC_OPERATIONS, `${where}: NUMERIC operation`),
+        value: readValue(raw.value, where),
+      };
     case 'STRING':
       return {
         type: 'STRING',
@@ -175,7 +195,11 @@ function readPredicate(raw: unknown, where: string): Predicate {
         ignoreCase: raw.ignoreCase === true,
       };
     case 'BOOLEAN':
-      return { type: 'BOOLEAN', operation: oneOf(raw.operation, ['EQUAL', 'NOT_EQUAL'] as const, `${where}: BOOLEAN operation`), value: readValue(raw.value, where) };
+      return {
+        type: 'BOOLEAN',
+        operation: oneOf(raw.operation, ['EQUAL', 'NOT_EQUAL'] as const, `${where}: BOOLEAN operation`),
+        value: readValue(raw.value, where),
+      };
     case 'COMPLEX':
       if (!Array.isArray(raw.predicates)) throw new AlarmRulesError(`${where}: a COMPLEX predicate needs a list of predicates`);
       return {
@@ -211,7 +235,11 @@ function readSpec(raw: unknown, where: string): ConditionSpec {
     case 'SIMPLE':
       return { type: 'SIMPLE' };
     case 'DURATION':
-      return { type: 'DURATION', unit: oneOf(raw.unit, TIME_UNITS, `${where}: DURATION unit`), predicate: readValue(raw.predicate, `${where} (DURATION)`) };
+      return {
+        type: 'DURATION',
+        unit: oneOf(raw.unit, TIME_UNITS, `${where}: DURATION unit`),
+        predicate: readValue(raw.predicate, `${where} (DURATION)`),
+      };
     case 'REPEATING':
       return { type: 'REPEATING', predicate: readValue(raw.predicate, `${where} (REPEATING)`) };
     default:

@@ -58,7 +58,7 @@ export class RuleState {
         return 'TRUE';
       case 'REPEATING':
         this.eventCount++;
-        return this.eventCount > this.requiredRepeats(ctx) ? 'TRUE' : 'NOT_YET_TRUE';
+        return this.eventCount >= this.requiredRepeats(ctx) ? 'TRUE' : 'NOT_YET_TRUE';
       case 'DURATION':
         if (this.lastEventTs > 0) {
           if (snapshot.ts > this.lastEventTs) {
@@ -114,7 +114,9 @@ export class RuleState {
     if (!value) return fallback;
     const number = asLong(value);
     if (number === undefined) {
-      throw new AlarmRulesError(`Could not convert attribute '${dynamic.sourceAttribute}' with value '${String(value.value)}' to numeric value!`);
+      throw new AlarmRulesError(
+        `Could not convert attribute '${dynamic.sourceAttribute}' with value '${String(value.value)}' to numeric value!`,
+      );
     }
     return number;
   }

@@ -38,7 +38,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 function wallClock(instant: number, timeZone: string): number {
   const f: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(instant)) if (part.type !== 'literal') f[part.type] = Number(part.value);
-  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) + (instant % 1000 + 1000) % 1000;
+  return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) + (((instant % 1000) + 1000) % 1000);
 }
 
 /** ISO weekday (1 = Monday … 7 = Sunday) and milliseconds elapsed since local midnight. */

@@ -1,4 +1,4 @@
-import type { CompiledScript, ScriptsApi } from '@edgewise/plugin-api';
+import type { CompiledScript, ScriptsApi } from './rule-services';
 
 /**
  * What ThingsBoard's script nodes share (its ScriptEngine): the script chosen by `scriptLang`, compiled
