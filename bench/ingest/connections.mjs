@@ -5,7 +5,7 @@
 //   CONNECTIONS=1000 npm run bench:connections
 //   CONNECTIONS=10000 npm run bench:connections
 import { restClient } from '../../e2e/support/product.mjs';
-import { countDataPoints, envNumber, runBenchmark } from './measure.mjs';
+import { countDataPoints, engineDrained, envNumber, runBenchmark } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
 const CONNECTIONS = envNumber('CONNECTIONS', 1000);
@@ -59,6 +59,7 @@ await runBenchmark('connections', async ({ product, log }) => {
   }
   const deadline = Date.now() + 60_000;
   while (acked < CONNECTIONS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await engineDrained(rest);
   await new Promise((r) => setTimeout(r, 2000)); // let the server settle after the burst
   global.gc?.();
   const result = {

@@ -6,7 +6,7 @@
 //   DATABASE_URL=postgres://…/postgres npm run bench:http    # PostgreSQL (a temporary database is created)
 import { Agent, request } from 'node:http';
 import { restClient } from '../../e2e/support/product.mjs';
-import { countDataPoints, envNumber, ingestSummary, measureWindow, runBenchmark } from './measure.mjs';
+import { countDataPoints, engineDrained, envNumber, ingestSummary, measureWindow, runBenchmark } from './measure.mjs';
 
 const DEVICES = envNumber('DEVICES', 10);
 const INFLIGHT = envNumber('INFLIGHT', 10);
@@ -72,7 +72,8 @@ await runBenchmark('http', async ({ product, log }) => {
   const loops = [];
   for (let d = 0; d < DEVICES; d++) for (let lane = 0; lane < INFLIGHT; lane++) loops.push(deviceLoop(d, lane));
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-  const { elapsed, peakRssMb } = await measureWindow({
+  const window = await measureWindow({
+    rest,
     product,
     seconds: SECONDS,
     log,
@@ -82,15 +83,15 @@ await runBenchmark('http', async ({ product, log }) => {
   running = false;
   await Promise.all(loops);
   agent.destroy();
+  await engineDrained(rest);
   const stored = await countDataPoints(product);
   const result = ingestSummary({
     bench: 'ingest-http',
     product,
     settings: { devices: DEVICES, inflight: INFLIGHT },
-    elapsed,
+    window,
     measuredAcks,
     latencies,
-    peakRssMb,
     acked,
     stored,
     extra: { failedRequests: failures },

@@ -27,7 +27,8 @@ export const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted
  * The measured window of an ingest benchmark: turns recording on, samples the server's RSS, logs progress
  * every second, turns recording off. Returns the window's length in seconds and the peak RSS in MB.
  */
-export async function measureWindow({ product, seconds, log, setMeasuring, acked }) {
+export async function measureWindow({ product, seconds, log, setMeasuring, acked, rest }) {
+  const engineBefore = await engineProgress(rest);
   setMeasuring(true);
   let peakRssMb = 0;
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, product.rssMb())), 250);
@@ -39,11 +40,40 @@ export async function measureWindow({ product, seconds, log, setMeasuring, acked
   const elapsed = (performance.now() - started) / 1000;
   setMeasuring(false);
   clearInterval(sampler);
-  return { elapsed, peakRssMb };
+  const engineAfter = await engineProgress(rest);
+  return {
+    elapsed,
+    peakRssMb,
+    // What the rule engine finished in the window (through the root chain), and how far it was behind at its end.
+    processedMsgsPerSec: Math.round((engineAfter.processed - engineBefore.processed) / elapsed),
+    queueLagAtEnd: engineAfter.lag,
+  };
+}
+
+/** The rule engine's counters summed over its queues: messages processed so far, and waiting now. */
+export async function engineProgress(rest) {
+  const { body } = await rest.request('GET', '/api/ruleEngine/queues/stats');
+  return body.reduce((sum, q) => ({ processed: sum.processed + q.processed + q.failed + q.timedOut, lag: sum.lag + q.lag }), {
+    processed: 0,
+    lag: 0,
+  });
+}
+
+/** Waits until the rule engine has nothing left to do (every acknowledged message went through the chain). */
+export async function engineDrained(rest, withinMs = 120_000) {
+  const until = Date.now() + withinMs;
+  let previous = -1;
+  for (;;) {
+    const { processed, lag } = await engineProgress(rest);
+    if ((lag === 0 && processed === previous) || Date.now() > until) return;
+    previous = processed;
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 /** The one JSON line every ingest benchmark prints (3 data points per message). */
-export function ingestSummary({ bench, product, settings, elapsed, measuredAcks, latencies, peakRssMb, acked, stored, extra = {} }) {
+export function ingestSummary({ bench, product, settings, window, measuredAcks, latencies, acked, stored, extra = {} }) {
+  const { elapsed, peakRssMb, processedMsgsPerSec, queueLagAtEnd } = window;
   latencies.sort((a, b) => a - b);
   const round = (v) => Math.round(v * 100) / 100;
   return {
@@ -53,6 +83,8 @@ export function ingestSummary({ bench, product, settings, elapsed, measuredAcks,
     seconds: round(elapsed),
     msgsPerSec: Math.round(measuredAcks / elapsed),
     dataPointsPerSec: Math.round((measuredAcks * 3) / elapsed),
+    processedMsgsPerSec,
+    queueLagAtEnd,
     p50Ms: round(percentile(latencies, 50)),
     p95Ms: round(percentile(latencies, 95)),
     p99Ms: round(percentile(latencies, 99)),

@@ -7,7 +7,7 @@
 //   RATE=20000 npm run bench:mqtt                            # fixed offered load (msgs/s) for latency at that rate
 //   DATABASE_URL=postgres://…/postgres npm run bench:mqtt    # PostgreSQL (a temporary database is created)
 import { restClient } from '../../e2e/support/product.mjs';
-import { countDataPoints, envNumber, ingestSummary, measureWindow, runBenchmark } from './measure.mjs';
+import { countDataPoints, engineDrained, envNumber, ingestSummary, measureWindow, runBenchmark } from './measure.mjs';
 import { SimulatedDevice } from './mqtt-load.mjs';
 
 const DEVICES = envNumber('DEVICES', 10);
@@ -58,7 +58,8 @@ await runBenchmark('mqtt', async ({ product, log }) => {
   }
   log(`warming up for ${WARMUP_SECONDS} s`);
   await new Promise((r) => setTimeout(r, WARMUP_SECONDS * 1000));
-  const { elapsed, peakRssMb } = await measureWindow({
+  const window = await measureWindow({
+    rest,
     product,
     seconds: SECONDS,
     log,
@@ -70,16 +71,16 @@ await runBenchmark('mqtt', async ({ product, log }) => {
   const deadline = Date.now() + 30_000;
   while (devices.some((d) => d.outstanding > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const acked = devices.reduce((n, d) => n + d.acked, 0);
+  await engineDrained(rest);
   const stored = await countDataPoints(product);
   devices.forEach((d) => d.close());
   const result = ingestSummary({
     bench: 'ingest-mqtt',
     product,
     settings: { devices: DEVICES, inflight: INFLIGHT, offeredRate: RATE || 'unlimited' },
-    elapsed,
+    window,
     measuredAcks,
     latencies,
-    peakRssMb,
     acked,
     stored,
   });

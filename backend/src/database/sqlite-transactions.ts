@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
 
 /** Longer than any transaction of ours should hold the database; then the waiter fails instead of hanging. */
@@ -9,13 +8,14 @@ const LOCK_WAIT_MS = 30_000;
  * transactions started at the same time interleave ("cannot start a transaction within a transaction", or
  * one silently nesting into the other). This queues them the way a server database would: a transaction
  * started through `DataSource.transaction()` / `manager.transaction()`, or implicitly by `save()`, waits
- * until the previous one has committed or rolled back. Transactions started inside a running one (nested,
- * savepoints) pass straight through.
+ * until the previous one has committed or rolled back. Work done through the transaction's own manager
+ * (`tx.getRepository(…)`, nested `tx.transaction`) runs inside it as before.
+ *
+ * (No AsyncLocalStorage on purpose: on Node 20 it turns on promise hooks, a cost on every promise of the
+ * ingest path.)
  */
 export function serialiseSqliteTransactions(dataSource: DataSource): void {
-  const insideTransaction = new AsyncLocalStorage<true>();
   let tail: Promise<void> = Promise.resolve();
-
   const acquire = (): Promise<() => void> => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -33,20 +33,22 @@ export function serialiseSqliteTransactions(dataSource: DataSource): void {
     });
   };
 
-  // Explicit transactions: the whole callback runs with the lock held and marked as inside it.
+  // Explicit transactions: the lock is held for the whole callback.
+  let explicitHeld = false;
   const manager = dataSource.manager;
   const transaction = manager.transaction.bind(manager) as (...args: unknown[]) => Promise<unknown>;
   manager.transaction = (async (...args: unknown[]) => {
-    if (insideTransaction.getStore()) return transaction(...args);
     const release = await acquire();
+    explicitHeld = true;
     try {
-      return await insideTransaction.run(true, () => transaction(...args));
+      return await transaction(...args);
     } finally {
+      explicitHeld = false;
       release();
     }
   }) as EntityManager['transaction'];
 
-  // Implicit ones (save/remove on the shared runner) take the lock from BEGIN to COMMIT/ROLLBACK.
+  // Implicit ones (save/remove outside a transaction) take the lock from BEGIN to COMMIT/ROLLBACK.
   const runner: QueryRunner = dataSource.driver.createQueryRunner('master');
   const depth = () => (runner as unknown as { transactionDepth: number }).transactionDepth;
   const start = runner.startTransaction.bind(runner);
@@ -66,7 +68,7 @@ export function serialiseSqliteTransactions(dataSource: DataSource): void {
     }
   };
   runner.startTransaction = async (isolationLevel) => {
-    if (insideTransaction.getStore() || runner.isTransactionActive) return start(isolationLevel);
+    if (explicitHeld || runner.isTransactionActive) return start(isolationLevel);
     const release = await acquire();
     try {
       await start(isolationLevel);

@@ -7,11 +7,9 @@ import { RuleQueueService } from '../rule-engine/queue/rule-queue.service';
 import { readJson } from '../telemetry/json-reader';
 import type { TsKvEntry } from '../telemetry/kv-entry';
 import { kvObjectJson } from '../telemetry/kv-json';
-import { isJsonObject, KvParseError, KvTypingOptions, toKvEntries } from '../telemetry/kv-typing';
+import { isJsonObject, KvParseError, toKvEntries } from '../telemetry/kv-typing';
+import { DEVICE_TYPING, ParsedTelemetry } from '../telemetry/parsed-telemetry';
 import { parseTelemetry } from '../telemetry/telemetry-payload';
-
-/** Devices' null values are skipped, not refused (device-api.md §0.1). */
-const DEVICE_TYPING: KvTypingOptions = { nulls: 'drop' };
 
 export type DeviceMsgType = 'POST_TELEMETRY_REQUEST' | 'POST_ATTRIBUTES_REQUEST' | 'TO_SERVER_RPC_REQUEST';
 
@@ -33,20 +31,30 @@ function checked<T>(read: () => T): T {
   }
 }
 
-/** ThingsBoard's rule messages carry one timestamp each: a multi-ts payload becomes one message per ts. */
-function telemetryGroups(payload: string, receivedTs: number): { data: string; ts: number }[] {
+/**
+ * ThingsBoard's rule messages carry one timestamp each: a multi-ts payload becomes one message per ts.
+ * The typed points are remembered for "save timeseries" (see ParsedTelemetry).
+ */
+function telemetryGroups(payload: string, receivedTs: number, parsed: ParsedTelemetry): { data: string; ts: number }[] {
   const json = parseDeviceJson(payload);
+  const points = checked(() => parseTelemetry(json, receivedTs, DEVICE_TYPING));
+  if (!points.length) return [];
   if (isJsonObject(json) && !('ts' in json && 'values' in json)) {
     // The common case: a flat object. Its text goes on unchanged once it is known to be valid telemetry.
-    return checked(() => toKvEntries(json, DEVICE_TYPING)).length ? [{ data: payload, ts: receivedTs }] : [];
+    parsed.remember(payload, receivedTs, points);
+    return [{ data: payload, ts: receivedTs }];
   }
   const byTs = new Map<number, TsKvEntry[]>();
-  for (const point of checked(() => parseTelemetry(json, receivedTs, DEVICE_TYPING))) {
+  for (const point of points) {
     const group = byTs.get(point.ts);
     if (group) group.push(point);
     else byTs.set(point.ts, [point]);
   }
-  return [...byTs].map(([ts, points]) => ({ data: kvObjectJson(points), ts }));
+  return [...byTs].map(([ts, group]) => {
+    const data = kvObjectJson(group);
+    parsed.remember(data, ts, group);
+    return { data, ts };
+  });
 }
 
 /**
@@ -60,6 +68,7 @@ export class DeviceMessageSubmitter {
   constructor(
     private readonly queue: RuleQueueService,
     private readonly profiles: DeviceProfileCache,
+    private readonly parsed: ParsedTelemetry,
   ) {}
 
   async submit(device: DeviceIdentity, type: DeviceMsgType, payload: string, metadata?: Record<string, string>): Promise<void> {
@@ -67,7 +76,7 @@ export class DeviceMessageSubmitter {
     let groups: { data: string; ts: number }[];
     switch (type) {
       case 'POST_TELEMETRY_REQUEST':
-        groups = telemetryGroups(payload, receivedTs);
+        groups = telemetryGroups(payload, receivedTs, this.parsed);
         break;
       case 'POST_ATTRIBUTES_REQUEST': {
         const json = parseDeviceJson(payload);

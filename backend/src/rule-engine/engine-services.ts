@@ -29,7 +29,7 @@ import { AttributesService } from '../telemetry/attributes.service';
 import { readJson } from '../telemetry/json-reader';
 import type { KvEntry } from '../telemetry/kv-entry';
 import { isJsonObject, KvParseError, toKvEntries } from '../telemetry/kv-typing';
-import { parseTelemetry } from '../telemetry/telemetry-payload';
+import { ParsedTelemetry } from '../telemetry/parsed-telemetry';
 import { TimeseriesService } from '../telemetry/timeseries.service';
 import { TenantEntity } from '../tenants/tenant.entity';
 import { SessionRegistry } from '../transport/session-registry';
@@ -84,6 +84,7 @@ export class EngineServices {
     private readonly restRpc: ServerRpcRequests,
     private readonly relations: RelationsService,
     private readonly scripts: ScriptSandboxService,
+    private readonly parsedTelemetry: ParsedTelemetry,
   ) {}
 
   /** Everything a node of `tenantId` may use. */
@@ -123,7 +124,7 @@ export class EngineServices {
       save: async (entity, telemetry, defaultTs) => {
         let points;
         try {
-          points = parseTelemetry(readJson(telemetry), defaultTs, { nulls: 'drop' });
+          points = this.parsedTelemetry.points(telemetry, defaultTs);
         } catch (e) {
           throw new PayloadError(`Telemetry is not valid: ${(e as Error).message}`);
         }

@@ -5,6 +5,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { AttributeEvents } from './attribute-events';
 import { AttributesController } from './attributes.controller';
 import { AttributesService } from './attributes.service';
+import { ParsedTelemetry } from './parsed-telemetry';
 import { TelemetryRequests } from './telemetry-request';
 import { TimeseriesController } from './timeseries.controller';
 import { createTimeseriesWriter, TimeseriesWriter } from './timeseries-writer';
@@ -23,7 +24,8 @@ import { TimeseriesService } from './timeseries.service';
     AttributesService,
     AttributeEvents,
     TelemetryRequests,
+    ParsedTelemetry,
   ],
-  exports: [TimeseriesService, AttributesService, AttributeEvents],
+  exports: [TimeseriesService, AttributesService, AttributeEvents, ParsedTelemetry],
 })
 export class TelemetryModule {}

@@ -29,6 +29,8 @@ export interface DeviceProfileNodeConfig {
 const HARVEST_INTERVAL_MS = 60_000;
 /** How long a device's profile is trusted before it is read again (the seam announces no profile changes). */
 const PROFILE_RECHECK_MS = 5_000;
+/** Messages that change what the node knows about a device: never taken by the fast path. */
+const LIFECYCLE_TYPES = new Set(['ENTITY_DELETED', 'ENTITY_UPDATED', 'ENTITY_ASSIGNED', 'ENTITY_UNASSIGNED']);
 /** Attributes of every scope feed ATTRIBUTE keys; later scopes win, as in ThingsBoard. */
 const ATTRIBUTE_SCOPES: readonly AttributeScope[] = ['CLIENT_SCOPE', 'SHARED_SCOPE', 'SERVER_SCOPE'];
 
@@ -82,6 +84,19 @@ class ProfileAlarmEvaluation {
 
   onMsg(msg: RuleMsg, ctx: RuleNodeContext): Promise<void> | void {
     if (msg.originator.entityType !== 'DEVICE') return ctx.tellSuccess(msg);
+    // Most devices' profiles have no alarm rules: a known, idle one passes straight on (no promise per message).
+    const known = this.devices.get(msg.originator.id);
+    if (
+      known &&
+      !known.state.profileRules.alarms.length &&
+      !LIFECYCLE_TYPES.has(msg.type) &&
+      Date.now() - known.checkedAt < PROFILE_RECHECK_MS &&
+      !this.queue.busy(msg.originator.id)
+    ) {
+      known.lastMetadata = msg.metadata;
+      known.lastQueueName = msg.queueName;
+      return ctx.tellSuccess(msg);
+    }
     return this.queue.run(msg.originator.id, () => this.process(msg, ctx));
   }
 

@@ -5,6 +5,11 @@
 export class PerKeyQueue {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  /** Whether work for `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   run<T>(key: string, work: () => Promise<T>): Promise<T> {
     const result = (this.tails.get(key) ?? Promise.resolve()).then(work, work);
     const tail = result.then(
