@@ -3,7 +3,7 @@
 #
 #   1. installs dependencies when node_modules is missing (`npm ci`), then builds (`npm run build`);
 #   2. runs every suite listed in `run_suites` below; services a suite needs (a throwaway PostgreSQL,
-#      later Redis) are started on random free ports the first time a suite asks for them, and are
+#      Redis) are started on random free ports the first time a suite asks for them, and are
 #      always torn down, also on failure or Ctrl-C;
 #   3. ends with exactly one plain line `N passed, N failed` summing every suite, and exits non-zero
 #      when anything failed — a suite that crashes without results counts as (at least) one failure.
@@ -97,8 +97,8 @@ stop_postgres() {
   PG_STARTED=''
 }
 
-# Redis is started only when a suite declares `needs redis` (the rule-engine / cluster suites will);
-# no suite does yet, so today this never runs.
+# Redis for the cluster suites (`needs redis`): the app runs its rule-engine queues on BullMQ there. Nothing
+# is persisted; each app or product under test gets a key prefix of its own (REDIS_QUEUE_PREFIX).
 REDIS_STARTED=''
 start_redis() {
   [ -n "$REDIS_STARTED" ] && return 0
@@ -203,33 +203,46 @@ start_device_clients() {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Suite runners: `suite RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...]`
+# Suite runners: `suite RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...] [files FILTER...]`
 
-# Runs Vitest once in DIR with the given environment; counts from its JSON report.
-run_vitest() { # NAME DIR ENV...
+# Runs Vitest once in DIR with the given environment (and only the test files matching FILTERs, when
+# given); counts from its JSON report.
+run_vitest() { # NAME DIR ENV... [-- FILTER...]
   local name=$1 dir=$2
   shift 2
+  local envs=() filters=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    envs+=("$1")
+    shift
+  done
+  [ $# -gt 0 ] && shift && filters=("$@")
   local report="$TMP/$name.json"
   local vitest="$ROOT/node_modules/.bin/vitest"
   [ -x "$vitest" ] || vitest="$ROOT/$dir/node_modules/.bin/vitest"
-  run_child env -C "$ROOT/$dir" "$@" "$vitest" run --reporter=default --reporter=json --outputFile.json="$report"
+  run_child env -C "$ROOT/$dir" "${envs[@]}" "$vitest" run --reporter=default --reporter=json --outputFile.json="$report" "${filters[@]}"
   local code=$?
   local passed failed note
   read -r passed failed note < <(parse_vitest_json "$report" "$code")
   record "$name" "$passed" "$failed" "$note"
 }
 
-suite() { # RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...]
+suite() { # RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...] [files FILTER...]
   local runner=$1 name=$2 dir=$3
   shift 3
   if [ -n "${TEST_SUITES:-}" ] && [[ " $TEST_SUITES " != *" $name "* ]]; then
     return
   fi
-  local services=() envs=() mode=''
+  local services=() envs=() files=() mode=''
   for arg in "$@"; do
     case "$arg" in
-      needs | env) mode=$arg ;;
-      *) if [ "$mode" = needs ]; then services+=("$arg"); else envs+=("$arg"); fi ;;
+      needs | env | files) mode=$arg ;;
+      *)
+        case "$mode" in
+          needs) services+=("$arg") ;;
+          files) files+=("$arg") ;;
+          *) envs+=("$arg") ;;
+        esac
+        ;;
     esac
   done
   # Suites see only the services they ask for: no stray DATABASE_URL/REDIS_URL from the caller.
@@ -245,8 +258,10 @@ suite() { # RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...]
       redis) envs+=("REDIS_URL=$REDIS_URL") ;;
     esac
   done
-  log "suite $name ($runner in $dir${services[*]:+, with ${services[*]}})"
-  "run_$runner" "$name" "$dir" "${base_env[@]}" "${envs[@]}"
+  log "suite $name ($runner in $dir${services[*]:+, with ${services[*]}}${files[*]:+, only ${files[*]}})"
+  local started=$SECONDS
+  "run_$runner" "$name" "$dir" "${base_env[@]}" "${envs[@]}" -- "${files[@]}"
+  log "suite $name took $((SECONDS - started)) s"
 }
 
 # ---------------------------------------------------------------------------------------------------
@@ -272,7 +287,9 @@ run_suites() {
   plugin_suites
   suite vitest e2e-sqlite       e2e     needs device_clients
   suite vitest e2e-postgres     e2e     needs device_clients postgres
-  # suite vitest backend-cluster backend needs postgres redis   # with the rule-engine / cluster issue
+  # Cluster mode: PostgreSQL, and the rule-engine queues on BullMQ in Redis.
+  suite vitest backend-cluster  backend needs postgres redis
+  suite vitest e2e-cluster      e2e     needs device_clients postgres redis
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,53 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestApp, TENANT_ADMIN, TestApp } from './harness';
-
-const TB = 'org.thingsboard.rule.engine';
-
-/** A node as the rule-chain editor sends it. */
-const node = (type: string, name: string, configuration: Record<string, unknown> = {}) => ({ type: `${TB}.${type}`, name, configuration });
-
-/** Polls until `done` holds (the engine processes after the device was acknowledged). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs = 10_000): Promise<T> {
-  const until = Date.now() + withinMs;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await read();
-  }
-  return value;
-}
+import { eventually, node, RuleChainFixtures, TB } from './rule-chain-fixtures';
 
 describe('rule engine: chains, deployment, flow', () => {
   let app: TestApp;
   let api: ApiClient;
-  let deviceId: string;
-  let defaultRootId: string;
-  const token = 'RULE-ENGINE-TOKEN';
+  let rules: RuleChainFixtures;
 
-  const postTelemetry = (body: unknown) =>
-    fetch(`${app.url}/api/v1/${token}/telemetry`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
   const latest = async () =>
-    (await api.get(`/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body as Record<string, { value: string }[]>;
-
-  /** Creates a chain with the given graph and returns its id. */
-  const createChain = async (name: string, nodes: object[], connections: object[], firstNodeIndex: number | null = 0) => {
-    const chain = await api.post('/api/ruleChain', { name });
-    expect(chain.status).toBe(200);
-    const saved = await api.post('/api/ruleChain/metadata', { ruleChainId: chain.body.id, firstNodeIndex, nodes, connections });
-    expect(saved.status, saved.text).toBe(200);
-    return chain.body.id.id as string;
-  };
+    (await api.get(`/api/plugins/telemetry/DEVICE/${rules.deviceId}/values/timeseries`)).body as Record<string, { value: string }[]>;
 
   beforeAll(async () => {
     app = await startTestApp();
     api = await app.api.login(TENANT_ADMIN);
-    deviceId = (await api.post(`/api/device?accessToken=${token}`, { name: 'rule-engine-device' })).body.id.id;
-    const chains = await api.get('/api/ruleChains?pageSize=10&page=0');
-    defaultRootId = chains.body.data.find((c: { root: boolean }) => c.root).id.id;
+    rules = await RuleChainFixtures.of(api, { name: 'rule-engine-device', accessToken: 'RULE-ENGINE-TOKEN' });
   });
 
   afterAll(async () => {
@@ -55,7 +21,7 @@ describe('rule engine: chains, deployment, flow', () => {
   });
 
   it('gives the tenant a root chain equivalent to ThingsBoard\u2019s, and device telemetry flows through it into storage', async () => {
-    const metadata = (await api.get(`/api/ruleChain/${defaultRootId}/metadata`)).body;
+    const metadata = (await api.get(`/api/ruleChain/${rules.defaultRootId}/metadata`)).body;
     expect(metadata.nodes.map((n: { type: string }) => n.type)).toEqual(
       expect.arrayContaining([
         `${TB}.profile.TbDeviceProfileNode`,
@@ -63,17 +29,16 @@ describe('rule engine: chains, deployment, flow', () => {
         `${TB}.telemetry.TbMsgTimeseriesNode`,
       ]),
     );
-    expect((await postTelemetry({ temperature: 21.5 })).status).toBe(200);
+    await rules.postTelemetry({ temperature: 21.5 });
     const stored = await eventually(latest, (l) => l.temperature?.[0].value === '21.5');
     expect(stored.temperature[0].value).toBe('21.5');
-    const status = (await api.get('/api/ruleEngine/chains/status')).body;
-    expect(status.find((c: { id: string }) => c.id === defaultRootId)).toMatchObject({ deployed: true, error: null });
+    expect(await rules.chainStatus(rules.defaultRootId)).toMatchObject({ deployed: true, error: null });
     const queues = (await api.get('/api/ruleEngine/queues/stats')).body;
     expect(queues.find((q: { name: string }) => q.name === 'Main').processed).toBeGreaterThan(0);
   });
 
   it('applies a saved chain without a restart: a script filter lets only hot readings reach storage', async () => {
-    const hotOnly = await createChain(
+    const { chainId: hotOnly } = await rules.createChain(
       'Hot only',
       [
         node('filter.TbJsFilterNode', 'Hot?', { scriptLang: 'JS', jsScript: 'return msg.temperature > 30;' }),
@@ -81,23 +46,17 @@ describe('rule engine: chains, deployment, flow', () => {
       ],
       [{ fromIndex: 0, toIndex: 1, type: 'True' }],
     );
-    expect((await api.post(`/api/ruleChain/${hotOnly}/root`)).body.root).toBe(true);
-    try {
-      await postTelemetry({ temperature: 10, marker: 'cold' });
-      await postTelemetry({ temperature: 40, marker: 'hot' });
+    await rules.asRoot(hotOnly, async () => {
+      await rules.postTelemetry({ temperature: 10, marker: 'cold' });
+      await rules.postTelemetry({ temperature: 40, marker: 'hot' });
       const stored = await eventually(latest, (l) => l.marker?.[0].value === 'hot');
       expect(stored.marker[0].value).toBe('hot');
-      const history = await api.get(
-        `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries?keys=marker&startTs=0&endTs=${Date.now() + 1000}&limit=100`,
-      );
-      expect(history.body.marker.map((p: { value: string }) => p.value)).toEqual(['hot']);
-    } finally {
-      await api.post(`/api/ruleChain/${defaultRootId}/root`);
-    }
+      expect(await rules.storedValues('marker')).toEqual(['hot']);
+    });
   });
 
   it('keeps every saved version and restores an earlier graph as the newest version', async () => {
-    const id = await createChain('Versioned', [node('telemetry.TbMsgTimeseriesNode', 'Save')], []);
+    const { chainId: id } = await rules.createChain('Versioned', [node('telemetry.TbMsgTimeseriesNode', 'Save')], []);
     const v2 = (await api.get(`/api/ruleChain/${id}/metadata`)).body;
     const renamed = await api.post('/api/ruleChain/metadata', { ...v2, nodes: [{ ...v2.nodes[0], name: 'Save renamed' }] });
     expect(renamed.body.version).toBe(v2.version + 1);
@@ -136,30 +95,26 @@ describe('rule engine: chains, deployment, flow', () => {
   });
 
   it('stores a chain with a node type it does not have, and refuses to make it the root, naming that node', async () => {
-    const id = await createChain('Foreign', [{ type: 'com.example.FancyNode', name: 'Fancy', configuration: {} }], []);
+    const { chainId: id } = await rules.createChain('Foreign', [{ type: 'com.example.FancyNode', name: 'Fancy', configuration: {} }], []);
     const refused = await api.post(`/api/ruleChain/${id}/root`);
     expect(refused.status).toBe(400);
     expect(refused.body.message).toContain('"Fancy" (com.example.FancyNode)');
     // The chain's graph cannot run: the engine reports why (and keeps the previous, empty version).
-    const status = (await api.get('/api/ruleEngine/chains/status')).body.find((c: { id: string }) => c.id === id);
-    expect(status.error).toContain('"Fancy" (com.example.FancyNode)');
+    expect((await rules.chainStatus(id)).error).toContain('"Fancy" (com.example.FancyNode)');
   });
 
   it('calls another chain through a "rule chain" node and continues by the label of the output node it returned through', async () => {
-    const inner = await createChain('Inner', [node('flow.TbRuleChainOutputNode', 'Done')], []);
-    const outer = await createChain(
+    const { chainId: inner } = await rules.createChain('Inner', [node('flow.TbRuleChainOutputNode', 'Done')], []);
+    const { chainId: outer } = await rules.createChain(
       'Outer',
       [node('flow.TbRuleChainInputNode', 'Call inner', { ruleChainId: inner }), node('telemetry.TbMsgTimeseriesNode', 'Save')],
       [{ fromIndex: 0, toIndex: 1, type: 'Done' }],
     );
     expect((await api.get(`/api/ruleChain/${inner}/output/labels`)).body).toEqual(['Done']);
-    await api.post(`/api/ruleChain/${outer}/root`);
-    try {
-      await postTelemetry({ via: 'inner-chain' });
+    await rules.asRoot(outer, async () => {
+      await rules.postTelemetry({ via: 'inner-chain' });
       expect((await eventually(latest, (l) => l.via?.[0].value === 'inner-chain')).via[0].value).toBe('inner-chain');
-    } finally {
-      await api.post(`/api/ruleChain/${defaultRootId}/root`);
-    }
+    });
   });
 
   it('exports chains with fresh ids and imports them back, keeping the links between them', async () => {
@@ -189,7 +144,7 @@ describe('rule engine: chains, deployment, flow', () => {
   });
 
   it('answers a device\u2019s own RPC through an "RPC call reply" node', async () => {
-    const replying = await createChain(
+    const { chainId: replying } = await rules.createChain(
       'Replies',
       [
         node('filter.TbMsgTypeSwitchNode', 'Type'),
@@ -204,17 +159,10 @@ describe('rule engine: chains, deployment, flow', () => {
         { fromIndex: 1, toIndex: 2, type: 'Success' },
       ],
     );
-    await api.post(`/api/ruleChain/${replying}/root`);
-    try {
-      const response = await fetch(`${app.url}/api/v1/${token}/rpc`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ method: 'getTime', params: {} }),
-      });
+    await rules.asRoot(replying, async () => {
+      const response = await rules.asDevice('rpc', { method: 'getTime', params: {} });
       expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ time: 42, asked: 'getTime' });
-    } finally {
-      await api.post(`/api/ruleChain/${defaultRootId}/root`);
-    }
+      expect(response.body).toEqual({ time: 42, asked: 'getTime' });
+    });
   });
 });

@@ -67,32 +67,28 @@ export class TelemetryFixtures {
   /** A user who can log in; returns a client carrying its token. */
   async user(email: string, authority: Authority, tenantId: string, customerId = NULL_UUID): Promise<ApiClient> {
     const id = newId();
-    await this.db
-      .getRepository(UserEntity)
-      .insert({
-        id,
-        createdTime: Date.now(),
-        tenantId,
-        customerId,
-        email,
-        authority,
-        firstName: null,
-        lastName: null,
-        phone: null,
-        additionalInfo: null,
-        version: 1,
-      });
-    await this.db
-      .getRepository(UserCredentialsEntity)
-      .insert({
-        userId: id,
-        passwordHash: await hashPassword('secret'),
-        enabled: true,
-        activateToken: null,
-        activateTokenExpires: null,
-        lastLoginTs: null,
-        tokenGeneration: 0,
-      });
+    await this.db.getRepository(UserEntity).insert({
+      id,
+      createdTime: Date.now(),
+      tenantId,
+      customerId,
+      email,
+      authority,
+      firstName: null,
+      lastName: null,
+      phone: null,
+      additionalInfo: null,
+      version: 1,
+    });
+    await this.db.getRepository(UserCredentialsEntity).insert({
+      userId: id,
+      passwordHash: await hashPassword('secret'),
+      enabled: true,
+      activateToken: null,
+      activateTokenExpires: null,
+      lastLoginTs: null,
+      tokenGeneration: 0,
+    });
     return this.app.api.login({ username: email, password: 'secret' });
   }
 

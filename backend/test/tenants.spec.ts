@@ -119,6 +119,30 @@ describe('tenants', () => {
     );
     await db.query(`INSERT INTO ts_kv (entity_id, key, ts, long_v) VALUES ('${deviceId}', 1, 1, 42)`);
     await db.query(`INSERT INTO ts_kv_latest (entity_id, key, ts, long_v) VALUES ('${deviceId}', 1, 1, 42)`);
+    // Rule chains (the default root chain and one more), a relation, an alarm with comments.
+    const chain = okBody(await adminApi.post('/api/ruleChain', { name: 'Doomed chain' }), 'chain');
+    okBody(
+      await adminApi.post('/api/ruleChain/metadata', {
+        ruleChainId: chain.id,
+        firstNodeIndex: 0,
+        nodes: [{ type: 'org.thingsboard.rule.engine.action.TbLogNode', name: 'Log', configuration: {} }],
+        connections: [],
+      }),
+      'chain nodes',
+    );
+    okBody(
+      await adminApi.post('/api/relation', { from: device.id, to: { entityType: 'CUSTOMER', id: customerId }, type: 'Contains' }),
+      'relation',
+    );
+    const alarm = okBody(await adminApi.post('/api/alarm', { originator: device.id, type: 'Doomed', severity: 'MAJOR' }), 'alarm');
+    okBody(await adminApi.post(`/api/alarm/${alarm.id.id}/comment`, { comment: { text: 'bye' } }), 'alarm comment');
+    // Events and RPC rows come from running devices and chains; written directly here.
+    await db.query(
+      `INSERT INTO event (tenant_id, entity_id, event_type, ts, id, entity_type, server) VALUES ('${tenantId}', '${chain.id.id}', 'LC_EVENT', 1, '${randomUUID()}', 'RULE_CHAIN', 'test')`,
+    );
+    await db.query(
+      `INSERT INTO rpc (id, created_time, tenant_id, device_id, expiration_time, request, status) VALUES ('${randomUUID()}', 1, '${tenantId}', '${deviceId}', 2, '{}', 'QUEUED')`,
+    );
     const otherTenantsUser = okBody(await tenantApi.get('/api/auth/user'), 'me').id.id;
     await db.query(
       `INSERT INTO attribute_kv (entity_id, attribute_scope, attribute_key, str_v, last_update_ts) VALUES ('${otherTenantsUser}', 'SERVER_SCOPE', 'k', 'kept', 1)`,
@@ -144,6 +168,27 @@ describe('tenants', () => {
       latest: 1,
     });
 
+    const count = async (sql: string) => Number((await db.query(sql))[0].n);
+    // Nodes, versions and comments are keyed by their chain or alarm: counted by the ids the tenant had.
+    const idsOf = async (sql: string) => (await db.query(sql)).map((r: { id: string }) => `'${r.id}'`).join(', ');
+    const chainIds = await idsOf(`SELECT id FROM rule_chain WHERE tenant_id = '${tenantId}'`);
+    const alarmIds = await idsOf(`SELECT id FROM alarm WHERE tenant_id = '${tenantId}'`);
+    const ruleEngineRowsOf = async () => ({
+      ruleChains: await count(`SELECT COUNT(*) AS n FROM rule_chain WHERE tenant_id = '${tenantId}'`),
+      ruleNodes: await count(`SELECT COUNT(*) AS n FROM rule_node WHERE rule_chain_id IN (${chainIds})`),
+      chainVersions: await count(`SELECT COUNT(*) AS n FROM rule_chain_version WHERE rule_chain_id IN (${chainIds})`),
+      relations: await count(`SELECT COUNT(*) AS n FROM relation WHERE tenant_id = '${tenantId}'`),
+      events: await count(`SELECT COUNT(*) AS n FROM event WHERE tenant_id = '${tenantId}'`),
+      alarms: await count(`SELECT COUNT(*) AS n FROM alarm WHERE tenant_id = '${tenantId}'`),
+      alarmEntities: await count(`SELECT COUNT(*) AS n FROM entity_alarm WHERE tenant_id = '${tenantId}'`),
+      alarmComments: await count(`SELECT COUNT(*) AS n FROM alarm_comment WHERE alarm_id IN (${alarmIds})`),
+      rpc: await count(`SELECT COUNT(*) AS n FROM rpc WHERE tenant_id = '${tenantId}'`),
+    });
+    const before = await ruleEngineRowsOf();
+    expect(before.ruleChains).toBe(2);
+    for (const [table, rows] of Object.entries(before)) expect(rows, table).toBeGreaterThan(0);
+    const otherTenantsChains = await count(`SELECT COUNT(*) AS n FROM rule_chain WHERE tenant_id <> '${tenantId}'`);
+
     const deletedDevices: string[] = [];
     app.running.app.get(DeviceEvents).on('deleted', (id) => deletedDevices.push(id));
 
@@ -160,6 +205,8 @@ describe('tenants', () => {
       timeseries: 0,
       latest: 0,
     });
+    expect(await ruleEngineRowsOf()).toEqual(Object.fromEntries(Object.keys(before).map((table) => [table, 0])));
+    expect(await count(`SELECT COUNT(*) AS n FROM rule_chain WHERE tenant_id <> '${tenantId}'`)).toBe(otherTenantsChains);
     expect((await adminApi.get('/api/auth/user')).status).toBe(401);
     expect((await userApi.get('/api/auth/user')).status).toBe(401);
 

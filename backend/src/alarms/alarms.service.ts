@@ -8,17 +8,17 @@ import type { SecurityUser } from '../auth/security-user';
 import { EntityType } from '../database/ids';
 import { ApiError } from '../errors/api-error';
 import { parseUuid } from '../paging/uuid-param';
+import { CoreMessages } from '../rule-engine/core-messages';
 import { UserEntity } from '../users/user.entity';
 import { AlarmCommentsService } from './alarm-comments.service';
 import { AlarmEntities, entityKey } from './alarm-entities';
-import { AlarmAction, AlarmEvents } from './alarm-events';
 import { AlarmStore, AlarmWrite, AlarmWriteResult } from './alarm-store';
 import { ALARM_SEVERITIES, AlarmEntity, AlarmSeverity } from './alarm.entity';
-import { alarmInfoJson, AlarmInfoJson, alarmStatus } from './alarm.json';
+import { alarmInfoJson, AlarmInfoJson, alarmJson, alarmStatus } from './alarm.json';
 import type { AlarmDto } from './dto/alarm.dto';
 
-/** Audit action types of alarms (ThingsBoard's ActionType). */
-type AlarmAuditAction = 'ADDED' | 'UPDATED' | 'ALARM_ACK' | 'ALARM_CLEAR' | 'ALARM_DELETE' | 'ALARM_ASSIGNED' | 'ALARM_UNASSIGNED';
+/** A user's alarm actions named alike in the audit log and in rule messages (ThingsBoard's ActionType and TbMsgType). */
+type AlarmUserAction = 'ALARM_ACK' | 'ALARM_CLEAR' | 'ALARM_ASSIGNED' | 'ALARM_UNASSIGNED';
 
 const isSeverity = (value: unknown): value is AlarmSeverity => (ALARM_SEVERITIES as readonly unknown[]).includes(value);
 
@@ -34,7 +34,7 @@ export class AlarmsService {
     private readonly entities: AlarmEntities,
     private readonly comments: AlarmCommentsService,
     private readonly audit: AuditLogService,
-    private readonly events: AlarmEvents,
+    private readonly messages: CoreMessages,
     @InjectRepository(AlarmEntity) private readonly alarms: Repository<AlarmEntity>,
     @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
   ) {}
@@ -89,8 +89,9 @@ export class AlarmsService {
     const result = existing ? await this.store.update(existing, write) : await this.store.createOrUpdateActive(user.tenantId, write);
     let alarm = result.alarm;
     if (result.modified) {
-      await this.record(user, alarm, result.created ? 'ADDED' : 'UPDATED', alarm.type, { entity: await this.info(alarm) });
-      this.notify(result.created ? 'ENTITY_CREATED' : 'ENTITY_UPDATED', alarm);
+      const info = await this.info(alarm);
+      await this.record(user, alarm, result.created ? 'ADDED' : 'UPDATED', alarm.type, { entity: info });
+      await this.messages.alarmChanged(user, result.created ? 'ENTITY_CREATED' : 'ENTITY_UPDATED', alarm, info);
     }
     if (dto.acknowledged && !alarm.acknowledged) alarm = (await this.acknowledge(user, alarm, dto.ackTs)) ?? alarm;
     if (dto.cleared && !alarm.cleared) alarm = (await this.clearAlarm(user, alarm, dto.clearTs)) ?? alarm;
@@ -129,7 +130,7 @@ export class AlarmsService {
     await this.store.delete(alarm);
     const originator = await this.entities.find({ entityType: alarm.originatorType, id: alarm.originatorId });
     await this.record(user, alarm, 'ALARM_DELETE', originator?.name ?? null, { alarmId: alarm.id, originatorId: alarm.originatorId });
-    this.notify('ALARM_DELETE', alarm);
+    await this.messages.alarmChanged(user, 'ALARM_DELETE', alarm, alarmJson(alarm));
   }
 
   /** The rule engine's view of one tenant's alarms (plug-in API `AlarmsApi`); nothing here is audited. */
@@ -180,17 +181,17 @@ export class AlarmsService {
     return unassigned;
   }
 
-  /** What every successful ack, clear, assign and unassign leaves behind: a system comment, an audit entry, a notification. */
+  /** What every successful ack, clear, assign and unassign leaves behind: a system comment, an audit entry, a rule message. */
   private async afterAction(
     user: SecurityUser,
     alarm: AlarmEntity,
-    action: AlarmAuditAction & AlarmAction,
+    action: AlarmUserAction,
     addComment: () => Promise<void>,
   ): Promise<void> {
     await addComment();
     const info = await this.info(alarm);
     await this.record(user, alarm, action, info.originatorName, { entity: info });
-    this.notify(action, alarm);
+    await this.messages.alarmChanged(user, action, alarm, info);
   }
 
   /** A user of the caller's tenant the caller may assign alarms to; a customer user may only assign to itself. */
@@ -201,14 +202,11 @@ export class AlarmsService {
     return assignee;
   }
 
-  /**
-   * Audit entries of alarm actions are about the originator, as in ThingsBoard. The alarm action types are
-   * not in the audit log's ActionType list yet (a change outside this feature): the cast records them anyway.
-   */
+  /** Audit entries of alarm actions are about the originator, as in ThingsBoard. */
   private record(
     user: SecurityUser,
     alarm: AlarmEntity,
-    action: AlarmAuditAction,
+    action: ActionType,
     entityName: string | null,
     actionData: Record<string, unknown>,
   ) {
@@ -218,13 +216,9 @@ export class AlarmsService {
       entityId: alarm.originatorId,
       entityName,
       customerId: alarm.customerId ?? undefined,
-      actionType: action as ActionType,
+      actionType: action,
       actionData,
     });
-  }
-
-  private notify(action: AlarmAction, alarm: AlarmEntity): void {
-    this.events.emit('action', action, alarm);
   }
 }
 

@@ -23,6 +23,11 @@ export type ActionType =
   | 'SUSPENDED'
   | 'CREDENTIALS_READ'
   | 'ATTRIBUTES_READ'
+  | 'ALARM_ACK'
+  | 'ALARM_CLEAR'
+  | 'ALARM_DELETE'
+  | 'ALARM_ASSIGNED'
+  | 'ALARM_UNASSIGNED'
   | 'LOGIN'
   | 'LOGOUT'
   | 'LOCKOUT';
@@ -43,6 +48,11 @@ export const ACTION_TYPES: readonly ActionType[] = [
   'SUSPENDED',
   'CREDENTIALS_READ',
   'ATTRIBUTES_READ',
+  'ALARM_ACK',
+  'ALARM_CLEAR',
+  'ALARM_DELETE',
+  'ALARM_ASSIGNED',
+  'ALARM_UNASSIGNED',
   'LOGIN',
   'LOGOUT',
   'LOCKOUT',

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, configTableMarkdown, loadConfig } from './app-config';
+import { SETTINGS } from './config.schema';
 
 describe('loadConfig', () => {
   it('runs out of the box on defaults', () => {
@@ -33,6 +36,12 @@ describe('loadConfig', () => {
       'LOGIN_MAX_ATTEMPTS="0" must be at least 1',
     ]);
     expect(error!.message).not.toContain('secret');
+  });
+
+  it('lists every setting in the README, so its configuration table cannot fall behind', () => {
+    const readme = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
+    const missing = Object.values(SETTINGS).filter((spec) => !readme.includes(`| \`${spec.env}\``));
+    expect(missing.map((spec) => spec.env)).toEqual([]);
   });
 
   it('documents every setting in the Markdown table', () => {

@@ -231,6 +231,13 @@ export const SETTINGS = {
     min: 1,
     description: 'most messages a queue consumer takes into one pack (processed together, acknowledged together)',
   },
+  ruleEnginePacksInFlight: {
+    env: 'RULE_ENGINE_PACKS_IN_FLIGHT',
+    kind: 'int',
+    default: '4',
+    min: 1,
+    description: 'packs of a BURST/BATCH queue processed at once, so their commits overlap (sequential queues take 1)',
+  },
   ruleEngineMaxBuffered: {
     env: 'RULE_ENGINE_MAX_BUFFERED',
     kind: 'int',

@@ -1,9 +1,6 @@
-import { DeviceIdentity, PayloadError, RuleMsg } from '@edgewise/plugin-api';
+import { DeviceIdentity, PayloadError } from '@edgewise/plugin-api';
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { NULL_UUID } from '../database/ids';
-import { DeviceProfileCache } from '../device-profiles/device-profile-cache';
-import { RuleQueueService } from '../rule-engine/queue/rule-queue.service';
+import { CoreMessages } from '../rule-engine/core-messages';
 import { readJson } from '../telemetry/json-reader';
 import type { TsKvEntry } from '../telemetry/kv-entry';
 import { kvObjectJson } from '../telemetry/kv-json';
@@ -66,8 +63,7 @@ function telemetryGroups(payload: string, receivedTs: number, parsed: ParsedTele
 @Injectable()
 export class DeviceMessageSubmitter {
   constructor(
-    private readonly queue: RuleQueueService,
-    private readonly profiles: DeviceProfileCache,
+    private readonly messages: CoreMessages,
     private readonly parsed: ParsedTelemetry,
   ) {}
 
@@ -89,33 +85,20 @@ export class DeviceMessageSubmitter {
         groups = [{ data: payload, ts: receivedTs }];
     }
     if (!groups.length) return;
-    const profile = await this.profiles.get(device.deviceProfileId);
-    const queueName = profile?.defaultQueueName || 'Main';
-    const ruleChainId = profile?.defaultRuleChainId ?? undefined;
+    const route = await this.messages.deviceRoute(device.deviceProfileId);
     const submit = ({ data, ts }: { data: string; ts: number }) =>
-      this.queue.submit({ tenantId: device.tenantId, msg: deviceMsg(device, type, data, ts, queueName, metadata), ruleChainId });
+      this.messages.submit(
+        device.tenantId,
+        {
+          type,
+          originator: { entityType: 'DEVICE', id: device.deviceId },
+          customerId: device.customerId,
+          metadata: { deviceName: device.deviceName, deviceType: device.deviceType, ts: String(ts), ...metadata },
+          data,
+        },
+        route,
+      );
     if (groups.length === 1) return submit(groups[0]);
     await Promise.all(groups.map(submit));
   }
-}
-
-function deviceMsg(
-  device: DeviceIdentity,
-  type: DeviceMsgType,
-  data: string,
-  ts: number,
-  queueName: string,
-  extra: Record<string, string> | undefined,
-): RuleMsg {
-  return {
-    id: randomUUID(),
-    ts: Date.now(),
-    type,
-    originator: { entityType: 'DEVICE', id: device.deviceId },
-    customerId: device.customerId === NULL_UUID ? null : device.customerId,
-    metadata: { deviceName: device.deviceName, deviceType: device.deviceType, ts: String(ts), ...extra },
-    data,
-    dataType: 'JSON',
-    queueName,
-  };
 }

@@ -11,14 +11,13 @@ import { DeviceEntity } from '../devices/device.entity';
 import { ApiError } from '../errors/api-error';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
+import { QueuesService } from '../queues/queues.service';
 import { RuleChainEntity } from '../rule-chains/rule-chain.entity';
 import { DeviceProfileEntity, ProvisionType, TransportType } from './device-profile.entity';
 import { DeviceProfileEvents } from './device-profile-events';
 import { defaultProfileData } from './device-profile.json';
 import type { DeviceProfileDto } from './dto/device-profile.dto';
 
-/** Queues every tenant sees until the rule engine lets tenants define their own (rest-api.md §6.2). */
-const SYSTEM_QUEUES = ['Main', 'HighPriority', 'SequentialByOriginator'];
 const SEVERITIES = ['CRITICAL', 'MAJOR', 'MINOR', 'WARNING', 'INDETERMINATE'];
 
 export const DEVICE_PROFILE_SORTABLE = {
@@ -37,6 +36,7 @@ export class DeviceProfilesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditLogService,
     private readonly events: DeviceProfileEvents,
+    private readonly queues: QueuesService,
   ) {}
 
   createDefault(tenantId: string): Promise<DeviceProfileEntity> {
@@ -89,6 +89,7 @@ export class DeviceProfilesService {
     const existing = dto.id?.id ? await this.get(user, dto.id.id) : undefined;
     this.validate(dto);
     await this.checkRuleChain(tenantId, dto.defaultRuleChainId?.id);
+    await this.checkQueue(dto.defaultQueueName);
     if (dto.default && !existing?.isDefault) {
       throw ApiError.badRequest('Another default device profile is present in scope of current tenant!');
     }
@@ -174,6 +175,13 @@ export class DeviceProfilesService {
     }
   }
 
+  /** A named queue must be one the rule engine runs (rest-api.md §6). */
+  private async checkQueue(queueName: string | null | undefined): Promise<void> {
+    if (queueName && !(await this.queues.findAll()).some((queue) => queue.name === queueName)) {
+      throw ApiError.badRequest('Device profile is referencing to non-existent queue!');
+    }
+  }
+
   private validate(dto: DeviceProfileDto) {
     if (!dto.name?.trim()) throw ApiError.badRequest('Device profile name should be specified!');
     if (!dto.type) throw ApiError.badRequest('Device profile type should be specified!');
@@ -183,9 +191,6 @@ export class DeviceProfilesService {
       throw ApiError.badRequest(
         'Device profile data should be specified, with profileData.transportConfiguration (e.g. {"type":"DEFAULT"})!',
       );
-    }
-    if (dto.defaultQueueName && !SYSTEM_QUEUES.includes(dto.defaultQueueName)) {
-      throw ApiError.badRequest('Device profile is referencing to non-existent queue!');
     }
     // Edge chains, dashboards and OTA packages arrive with later features: until then no id can exist.
     if (dto.defaultEdgeRuleChainId) throw ApiError.badRequest("Can't assign non-existent rule chain!");

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DeviceEvents } from '../devices/device-events';
 import { DeviceEntity } from '../devices/device.entity';
+import { CoreMessages, DeviceRef, DeviceStateJson, DeviceStateMsgType } from '../rule-engine/core-messages';
 import { AttributeEvents } from '../telemetry/attribute-events';
 import { AttributeWrite, AttributesService } from '../telemetry/attributes.service';
 import type { KvEntry } from '../telemetry/kv-entry';
@@ -12,6 +13,8 @@ import type { KvEntry } from '../telemetry/kv-entry';
 /** What the state service keeps per device (device-api.md §5.1). */
 interface DeviceState {
   deviceId: string;
+  /** What the state events say about the device (name, label, type, customer, profile), kept current on updates. */
+  device: DeviceRef;
   createdTime: number;
   active: boolean;
   lastConnectTime: number;
@@ -30,10 +33,24 @@ const STATE_KEYS = ['active', 'lastConnectTime', 'lastDisconnectTime', 'lastActi
 const long = (key: string, value: number): KvEntry => ({ key, type: 'LONG', value });
 const bool = (key: string, value: boolean): KvEntry => ({ key, type: 'BOOLEAN', value });
 
+/** The device columns the service reads: its creation time, and what its state events carry. */
+const DEVICE_FIELDS = {
+  id: true,
+  createdTime: true,
+  tenantId: true,
+  customerId: true,
+  name: true,
+  label: true,
+  type: true,
+  deviceProfileId: true,
+};
+
 /**
  * Device connectivity: `active`, `lastConnectTime`, `lastDisconnectTime`, `lastActivityTime` and
- * `inactivityAlarmTime` as SERVER_SCOPE attributes, maintained from what transports report. Activity is
- * cheap to report (a map lookup); its writes are batched across devices into one transaction per period.
+ * `inactivityAlarmTime` as SERVER_SCOPE attributes, maintained from what transports report, and ThingsBoard's
+ * CONNECT_EVENT, DISCONNECT_EVENT, ACTIVITY_EVENT and INACTIVITY_EVENT rule messages when they change. Activity
+ * is cheap to report (a map lookup); its writes are batched across devices into one transaction per period,
+ * and only a change of state (not every uplink) becomes a message.
  */
 @Injectable()
 export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -42,6 +59,9 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
   private readonly loading = new Map<string, Promise<DeviceState | undefined>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly onDeviceDeleted = (deviceId: string) => void this.states.delete(deviceId);
+  private readonly onDeviceUpdated = (deviceId: string) => {
+    if (this.states.has(deviceId)) void this.refreshDevice(deviceId);
+  };
   private readonly onAttributesSaved = (entityId: string, scope: string, entries: readonly KvEntry[]) => {
     const state = this.states.get(entityId);
     const timeout = entries.find((e) => e.key === 'inactivityTimeout');
@@ -60,8 +80,10 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
     private readonly attributes: AttributesService,
     private readonly attributeEvents: AttributeEvents,
     private readonly deviceEvents: DeviceEvents,
+    private readonly messages: CoreMessages,
   ) {
     deviceEvents.on('deleted', this.onDeviceDeleted);
+    deviceEvents.on('updated', this.onDeviceUpdated);
     attributeEvents.on('saved', this.onAttributesSaved);
     attributeEvents.on('deleted', this.onAttributesDeleted);
   }
@@ -83,6 +105,7 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
   async onModuleDestroy(): Promise<void> {
     this.timers.forEach(clearInterval);
     this.deviceEvents.off('deleted', this.onDeviceDeleted);
+    this.deviceEvents.off('updated', this.onDeviceUpdated);
     this.attributeEvents.off('saved', this.onAttributesSaved);
     this.attributeEvents.off('deleted', this.onAttributesDeleted);
     await this.flushActivity();
@@ -96,6 +119,7 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
     if (state.openConnections === 1 && ts > state.lastConnectTime) {
       state.lastConnectTime = ts;
       await this.write(state, [long('lastConnectTime', ts)]);
+      this.report(state, 'CONNECT_EVENT');
     }
     this.activity(deviceId, ts);
   }
@@ -108,6 +132,7 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
     if (state.openConnections === 0 && ts > state.lastDisconnectTime) {
       state.lastDisconnectTime = ts;
       await this.write(state, [long('lastDisconnectTime', ts)]);
+      this.report(state, 'DISCONNECT_EVENT');
     }
   }
 
@@ -123,7 +148,13 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
       state.active = true;
       state.lastActivityTime = ts;
       state.unsavedActivity = undefined;
-      void this.write(state, [bool('active', true), long('lastActivityTime', ts)]);
+      const entries = [bool('active', true), long('lastActivityTime', ts)];
+      // Late activity (not after the inactivity it would end) clears the inactivity alarm time (device-api.md §5.1).
+      if (ts <= state.inactivityAlarmTime) {
+        state.inactivityAlarmTime = 0;
+        entries.push(long('inactivityAlarmTime', 0));
+      }
+      void this.write(state, entries).then(() => this.report(state, 'ACTIVITY_EVENT'));
       return;
     }
     state.unsavedActivity = ts;
@@ -149,12 +180,14 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
   private async checkInactivity(states: DeviceState[]): Promise<void> {
     const now = Date.now();
     const writes: AttributeWrite[] = [];
+    const inactive: DeviceState[] = [];
     for (const state of states) {
       const timeout = state.inactivityTimeout ?? this.config.deviceInactivityTimeoutMs;
       const lastActivity = state.unsavedActivity ?? state.lastActivityTime;
       if (!state.active || now < lastActivity + timeout || now < state.createdTime + timeout) continue;
       state.active = false;
       state.inactivityAlarmTime = now;
+      inactive.push(state);
       writes.push({
         entityId: state.deviceId,
         scope: 'SERVER_SCOPE',
@@ -163,6 +196,22 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
       });
     }
     await this.saveLogged(writes);
+    for (const state of inactive) this.report(state, 'INACTIVITY_EVENT');
+  }
+
+  /** Tells the rule engine about a state change (never waited for: the device's request does not depend on it). */
+  private report(state: DeviceState, type: DeviceStateMsgType): void {
+    const json: DeviceStateJson = {
+      active: state.active,
+      lastConnectTime: state.lastConnectTime,
+      lastActivityTime: state.unsavedActivity ?? state.lastActivityTime,
+      lastDisconnectTime: state.lastDisconnectTime,
+      lastInactivityAlarmTime: state.inactivityAlarmTime,
+      inactivityTimeout: state.inactivityTimeout ?? this.config.deviceInactivityTimeoutMs,
+    };
+    // As in ThingsBoard, the connect event leaves out `active`: the device's activity is settled after it.
+    if (type === 'CONNECT_EVENT') delete json.active;
+    void this.messages.deviceState(type, state.device, json);
   }
 
   private write(state: DeviceState, entries: KvEntry[]): Promise<void> {
@@ -191,11 +240,12 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async read(deviceId: string): Promise<DeviceState | undefined> {
-    const device = await this.db.getRepository(DeviceEntity).findOne({ where: { id: deviceId }, select: { id: true, createdTime: true } });
+    const device = await this.db.getRepository(DeviceEntity).findOne({ where: { id: deviceId }, select: DEVICE_FIELDS });
     if (!device) return undefined;
     const stored = new Map((await this.attributes.find(deviceId, 'SERVER_SCOPE', STATE_KEYS)).map((a) => [a.key, a.value]));
     const state: DeviceState = {
       deviceId,
+      device,
       createdTime: device.createdTime,
       active: stored.get('active') === true,
       lastConnectTime: Number(stored.get('lastConnectTime') ?? 0),
@@ -207,6 +257,17 @@ export class DeviceStateService implements OnApplicationBootstrap, OnModuleDestr
     };
     this.states.set(deviceId, state);
     return state;
+  }
+
+  /** A renamed, relabelled, reassigned or re-profiled device: later state events say so. */
+  private async refreshDevice(deviceId: string): Promise<void> {
+    try {
+      const device = await this.db.getRepository(DeviceEntity).findOne({ where: { id: deviceId }, select: DEVICE_FIELDS });
+      const state = this.states.get(deviceId);
+      if (device && state) state.device = device;
+    } catch (e) {
+      this.logger.error(`device ${deviceId} not re-read after its update; its state events keep the old name: ${(e as Error).message}`);
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { DeviceProfilesService } from '../device-profiles/device-profiles.servic
 import { ApiError } from '../errors/api-error';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
+import { CoreMessages } from '../rule-engine/core-messages';
 import { CredentialsInput, generateAccessToken, normalizeCredentials } from './device-credentials.rules';
 import { DeviceCredentialsEntity, DeviceEntity } from './device.entity';
 import { DeviceEvents } from './device-events';
@@ -49,6 +50,7 @@ export class DevicesService {
     private readonly customers: CustomersService,
     private readonly audit: AuditLogService,
     private readonly events: DeviceEvents,
+    private readonly messages: CoreMessages,
   ) {}
 
   async get(user: SecurityUser, id: string): Promise<DeviceEntity> {
@@ -87,6 +89,7 @@ export class DevicesService {
     });
     this.events.emit('deleted', device.id);
     await this.audit.recordDevice(user, device, 'DELETED');
+    await this.messages.deviceChanged(user, 'ENTITY_DELETED', device);
     return device;
   }
 
@@ -150,15 +153,18 @@ export class DevicesService {
     const assigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: customer.id });
     this.events.emit('updated', device.id);
     await this.audit.recordDevice(user, assigned, 'ASSIGNED_TO_CUSTOMER', { customerId: customer.id, customerTitle: customer.title });
+    await this.messages.deviceAssigned(user, assigned, customer);
     return { device: assigned, customer };
   }
 
   async unassignFromCustomer(user: SecurityUser, deviceId: string): Promise<DeviceEntity> {
     const device = await this.get(user, deviceId);
     if (device.customerId === NULL_UUID) throw ApiError.badRequest("Device isn't assigned to any customer!");
+    const customer = await this.customers.getForTenant(user.tenantId, device.customerId);
     const unassigned = await updateVersioned(this.devices, 'DEVICE', device, null, { customerId: NULL_UUID });
     this.events.emit('updated', device.id);
     await this.audit.recordDevice(user, device, 'UNASSIGNED_FROM_CUSTOMER');
+    await this.messages.deviceUnassigned(user, unassigned, customer);
     return unassigned;
   }
 
@@ -232,6 +238,7 @@ export class DevicesService {
     }
     if (existing) this.events.emit('updated', saved.id);
     await this.audit.recordDevice(user, saved, existing ? 'UPDATED' : 'ADDED');
+    await this.messages.deviceChanged(user, existing ? 'ENTITY_UPDATED' : 'ENTITY_CREATED', saved);
     return saved;
   }
 

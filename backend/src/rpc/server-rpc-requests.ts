@@ -1,21 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { NULL_UUID } from '../database/ids';
 import type { DeviceEntity } from '../devices/device.entity';
-import { RuleQueueService } from '../rule-engine/queue/rule-queue.service';
+import { CoreMessages } from '../rule-engine/core-messages';
 import type { RpcCall, RpcOutcome } from './device-rpc.service';
 
 /**
  * REST server-side RPC as ThingsBoard routes it: the call enters the rule engine as an
- * RPC_CALL_FROM_SERVER_TO_DEVICE message (metadata `requestUUID`, `oneway`, `expirationTime` …); the chain's
- * "RPC call request" node delivers it, and its outcome comes back here by the request UUID. A chain that
- * never delivers it lets the call expire unsent.
+ * RPC_CALL_FROM_SERVER_TO_DEVICE message (metadata `requestUUID`, `oneway`, `expirationTime` …) on the device
+ * profile's chain and queue; the chain's "RPC call request" node delivers it, and its outcome comes back here
+ * by the request UUID. A chain that never delivers it lets the call expire unsent.
  */
 @Injectable()
 export class ServerRpcRequests {
   private readonly pending = new Map<string, { settle: (outcome: RpcOutcome) => void; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly queue: RuleQueueService) {}
+  constructor(private readonly messages: CoreMessages) {}
 
   async call(device: DeviceEntity, call: RpcCall, requestUUID: string = randomUUID()): Promise<RpcOutcome> {
     const outcome = new Promise<RpcOutcome>((resolve) => {
@@ -32,14 +31,12 @@ export class ServerRpcRequests {
       });
     });
     try {
-      await this.queue.submit({
-        tenantId: device.tenantId,
-        msg: {
-          id: randomUUID(),
-          ts: Date.now(),
+      await this.messages.submit(
+        device.tenantId,
+        {
           type: 'RPC_CALL_FROM_SERVER_TO_DEVICE',
           originator: { entityType: 'DEVICE', id: device.id },
-          customerId: device.customerId === NULL_UUID ? null : device.customerId,
+          customerId: device.customerId,
           metadata: {
             deviceName: device.name,
             deviceType: device.type,
@@ -50,10 +47,9 @@ export class ServerRpcRequests {
             originServiceId: 'edgewise',
           },
           data: JSON.stringify({ method: call.method, params: call.params }),
-          dataType: 'JSON',
-          queueName: 'Main',
         },
-      });
+        await this.messages.deviceRoute(device.deviceProfileId),
+      );
     } catch (e) {
       this.pending.delete(requestUUID);
       throw e;

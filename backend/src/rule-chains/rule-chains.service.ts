@@ -63,7 +63,9 @@ export class RuleChainsService implements OnApplicationBootstrap {
 
   /** Tenants created before rule chains existed (or whose root was lost) get the default root chain. */
   async onApplicationBootstrap(): Promise<void> {
-    const withRoot = new Set((await this.chains.find({ where: { type: 'CORE', root: true }, select: { tenantId: true } })).map((c) => c.tenantId));
+    const withRoot = new Set(
+      (await this.chains.find({ where: { type: 'CORE', root: true }, select: { tenantId: true } })).map((c) => c.tenantId),
+    );
     const tenants = await this.db.getRepository(TenantEntity).find({ select: { id: true } });
     for (const { id } of tenants) if (!withRoot.has(id)) await this.createDefaultRootChain(id);
   }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SubmitStrategyType } from '../queues/queue.entity';
 import type { QueueConfig } from '../queues/queue.json';
 import { MsgTracker } from './msg-tracker';
@@ -40,52 +39,56 @@ export class PackProcessor {
     private readonly onGiveUp: (items: QueuedMsg[], why: string) => void,
   ) {}
 
+  /** Whether packs may overlap: only submit strategies that promise no order across messages allow it. */
+  allowsParallelPacks(): boolean {
+    const type = this.settings.submitStrategy.type;
+    return type === 'BURST' || type === 'BATCH';
+  }
+
   /** Applies edited queue settings from the next pack on. */
   update(settings: QueueProcessingSettings): void {
     this.settings = settings;
   }
 
   async process(pack: QueuedMsg[]): Promise<void> {
-    const { processingStrategy: strategy } = this.settings;
     let toProcess = pack;
-    let pauseMs = strategy.pauseBetweenRetries * 1000;
-    for (let attempt = 0; ; attempt++) {
+    let pauseMs = this.settings.processingStrategy.pauseBetweenRetries * 1000;
+    for (let attempt = 0; toProcess.length; attempt++) {
       const result = await this.attempt(toProcess);
       const retry = this.toRetry(result, toProcess, pack.length, attempt);
-      if (!retry.length) {
-        this.stats.processed += toProcess.length - result.failed.length - result.timedOut.length;
-        this.stats.failed += result.failed.length;
-        this.stats.timedOut += result.timedOut.length;
-        if (result.failed.length || result.timedOut.length) {
-          this.onGiveUp([...result.failed, ...result.timedOut], `${result.failed.length} failed, ${result.timedOut.length} timed out`);
-        }
-        break;
-      }
-      this.stats.processed += toProcess.length - retry.length;
+      // What is not retried is settled now: a failure or time-out the strategy does not retry is given up on.
+      const retrying = new Set(retry);
+      const failed = result.failed.filter((item) => !retrying.has(item));
+      const timedOut = result.timedOut.filter((item) => !retrying.has(item));
+      this.stats.processed += toProcess.length - retry.length - failed.length - timedOut.length;
+      this.stats.failed += failed.length;
+      this.stats.timedOut += timedOut.length;
       this.stats.retried += retry.length;
-      if (pauseMs > 0) await sleep(pauseMs);
-      pauseMs = Math.min(pauseMs * 2, strategy.maxPauseBetweenRetries * 1000);
+      if (failed.length || timedOut.length)
+        this.onGiveUp([...failed, ...timedOut], `${failed.length} failed, ${timedOut.length} timed out`);
+      if (retry.length && pauseMs > 0) {
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+        pauseMs = Math.min(pauseMs * 2, Math.max(pauseMs, this.settings.processingStrategy.maxPauseBetweenRetries * 1000));
+      }
       toProcess = retry;
     }
     this.stats.packs++;
   }
 
+  /** The messages of this attempt to run again, in pack order (ThingsBoard's retry strategy); none = move on. */
   private toRetry(result: AttemptResult, attempted: QueuedMsg[], packSize: number, attempt: number): QueuedMsg[] {
     const { type, retries, failurePercentage } = this.settings.processingStrategy;
-    if (!result.failed.length && !result.timedOut.length) return [];
+    const unsuccessful = result.failed.length + result.timedOut.length;
+    if (!unsuccessful) return [];
     if (type === 'SKIP_ALL_FAILURES' || type === 'SKIP_ALL_FAILURES_AND_TIMED_OUT') return [];
     if (retries > 0 && attempt >= retries) return [];
-    if (failurePercentage > 0 && ((result.failed.length + result.timedOut.length) / packSize) * 100 > failurePercentage) return [];
-    switch (type) {
-      case 'RETRY_ALL':
-        return attempted;
-      case 'RETRY_FAILED':
-        return result.failed;
-      case 'RETRY_TIMED_OUT':
-        return result.timedOut;
-      case 'RETRY_FAILED_AND_TIMED_OUT':
-        return [...result.failed, ...result.timedOut];
-    }
+    // A percentage of the whole pack, as the setting says (ThingsBoard compares its 0–1 ratio with this number).
+    if (failurePercentage > 0 && (unsuccessful / packSize) * 100 > failurePercentage) return [];
+    const retryFailed = type === 'RETRY_ALL' || type === 'RETRY_FAILED' || type === 'RETRY_FAILED_AND_TIMED_OUT';
+    const retryTimedOut = type === 'RETRY_ALL' || type === 'RETRY_TIMED_OUT' || type === 'RETRY_FAILED_AND_TIMED_OUT';
+    if (type === 'RETRY_ALL') return attempted;
+    const chosen = new Set([...(retryFailed ? result.failed : []), ...(retryTimedOut ? result.timedOut : [])]);
+    return attempted.filter((item) => chosen.has(item));
   }
 
   /** One pass over `items` by the submit strategy, bounded by the pack timeout. */
@@ -94,6 +97,7 @@ export class PackProcessor {
       const failed: QueuedMsg[] = [];
       const pending = new Set<QueuedMsg>();
       const feeder = submitOrder(this.settings.submitStrategy.type, this.settings.submitStrategy.batchSize, items);
+      let completed = 0;
       let finished = false;
       const finish = () => {
         if (finished) return;
@@ -101,20 +105,31 @@ export class PackProcessor {
         clearTimeout(timer);
         resolve({ failed, timedOut: [...pending, ...feeder.remaining()] });
       };
-      const onDone = (tracker: MsgTracker) => {
-        if (finished) return;
-        pending.delete(tracker.item);
-        if (tracker.failure !== null) failed.push(tracker.item);
-        for (const next of feeder.completed(tracker.item)) launch(next);
-        if (pending.size === 0 && feeder.exhausted()) finish();
+      // Messages often complete synchronously inside `start`: launching from a loop, not by recursion, keeps
+      // the stack flat for long sequential packs, and counting completions (not "nothing pending") keeps a
+      // message that completed at once from ending the pass before its neighbours were started.
+      const startable: QueuedMsg[] = [];
+      let launching = false;
+      const launch = (next: QueuedMsg[]) => {
+        startable.push(...next);
+        if (launching) return;
+        launching = true;
+        for (let i = 0; i < startable.length && !finished; i++) {
+          pending.add(startable[i]);
+          this.start(startable[i], onDone);
+        }
+        startable.length = 0;
+        launching = false;
       };
-      const launch = (item: QueuedMsg) => {
-        pending.add(item);
-        this.start(item, onDone);
+      const onDone = (tracker: MsgTracker) => {
+        if (finished || !pending.delete(tracker.item)) return;
+        if (tracker.failure !== null) failed.push(tracker.item);
+        if (++completed === items.length) finish();
+        else launch(feeder.completed(tracker.item));
       };
       const timer = setTimeout(finish, this.settings.packProcessingTimeout);
-      for (const item of feeder.initial()) launch(item);
-      if (pending.size === 0 && feeder.exhausted()) finish();
+      if (items.length) launch(feeder.initial());
+      else finish();
     });
   }
 }
@@ -123,7 +138,6 @@ export class PackProcessor {
 interface SubmitOrder {
   initial(): QueuedMsg[];
   completed(item: QueuedMsg): QueuedMsg[];
-  exhausted(): boolean;
   /** Never started (counted as timed out when the pack times out). */
   remaining(): QueuedMsg[];
 }
@@ -131,7 +145,7 @@ interface SubmitOrder {
 function submitOrder(type: SubmitStrategyType, batchSize: number, items: QueuedMsg[]): SubmitOrder {
   switch (type) {
     case 'BURST':
-      return { initial: () => items, completed: () => [], exhausted: () => true, remaining: () => [] };
+      return { initial: () => items, completed: () => [], remaining: () => [] };
     case 'BATCH':
       return batches(items, Math.max(1, batchSize));
     case 'SEQUENTIAL':
@@ -156,7 +170,6 @@ function batches(items: QueuedMsg[], size: number): SubmitOrder {
   return {
     initial: take,
     completed: () => (--running === 0 && next < items.length ? take() : []),
-    exhausted: () => next >= items.length,
     remaining: () => items.slice(next),
   };
 }
@@ -170,17 +183,13 @@ function sequentialBy(items: QueuedMsg[], keyOf: (item: QueuedMsg) => string): S
     if (queue) queue.push(item);
     else queues.set(key, [item]);
   }
-  let waiting = items.length - queues.size;
   return {
     initial: () => [...queues.values()].map((queue) => queue[0]),
     completed: (item) => {
       const queue = queues.get(keyOf(item))!;
       queue.shift();
-      if (!queue.length) return [];
-      waiting--;
-      return [queue[0]];
+      return queue.length ? [queue[0]] : [];
     },
-    exhausted: () => waiting === 0,
     remaining: () => [...queues.values()].flatMap((queue) => queue.slice(1)),
   };
 }

@@ -46,6 +46,7 @@ export class RuleEngine implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly tenants = new Map<string, Promise<TenantRuntime>>();
   private readonly processors = new Map<string, PackProcessor>();
   readonly maxExecutionsPerMsg: number;
+  private readonly packsInFlight: number;
   private readonly rpcTimeoutMs: number;
   private stopping = false;
 
@@ -62,6 +63,7 @@ export class RuleEngine implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly transports: TransportHost,
   ) {
     this.maxExecutionsPerMsg = config.ruleEngineMaxExecutionsPerMsg;
+    this.packsInFlight = config.ruleEnginePacksInFlight;
     this.rpcTimeoutMs = config.clientRpcTimeoutMs;
     chainEvents.onChanged((tenantId, chainId) => {
       // As in ThingsBoard, saving a chain gives the tenant a fresh debug-event allowance.
@@ -151,7 +153,9 @@ export class RuleEngine implements OnApplicationBootstrap, BeforeApplicationShut
         (items, why) => this.logger.warn({ msg: `queue ${queue.name}: gave up on ${items.length} message(s) (${why})`, queue: queue.name }),
       );
       this.processors.set(queue.name, processor);
-      this.queues.backend.consume(queue.name, (pack) => this.processPack(processor, pack));
+      this.queues.backend.consume(queue.name, (pack) => this.processPack(processor, pack), {
+        maxInFlight: () => (processor.allowsParallelPacks() ? this.packsInFlight : 1),
+      });
     }
   }
 

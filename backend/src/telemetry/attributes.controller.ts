@@ -5,6 +5,7 @@ import { AuditLogService } from '../audit-log/audit-log.service';
 import { CurrentUser, Roles } from '../auth/auth.decorators';
 import type { SecurityUser } from '../auth/security-user';
 import { ApiError } from '../errors/api-error';
+import { CoreMessages } from '../rule-engine/core-messages';
 import { AttributesService } from './attributes.service';
 import { readJson } from './json-reader';
 import type { AttributeScope, KvEntry } from './kv-entry';
@@ -22,6 +23,7 @@ export class AttributesController {
     private readonly attributes: AttributesService,
     private readonly requests: TelemetryRequests,
     private readonly audit: AuditLogService,
+    private readonly messages: CoreMessages,
   ) {}
 
   @Get([':entityType/:entityId/keys/attributes', ':entityType/:entityId/keys/attributes/:scope'])
@@ -108,6 +110,7 @@ export class AttributesController {
     await this.attributes.save(device.id, scope, entries);
     const values = Object.fromEntries(entries.map((e) => [e.key, typeof e.value === 'bigint' ? e.value.toString() : e.value]));
     await this.audit.recordDevice(user, device, 'ATTRIBUTES_UPDATED', { scope, attributes: values });
+    await this.messages.attributesUpdated(user, device, scope, entries);
   }
 
   private entriesOf(text: string): KvEntry[] {
@@ -142,5 +145,7 @@ export class AttributesController {
     const device = await this.requests.device(user, entityType, entityId);
     const deleted = await this.attributes.delete(device.id, scope, keys);
     await this.audit.recordDevice(user, device, 'ATTRIBUTES_DELETED', { scope, attributes: deleted });
+    // ThingsBoard reports the keys asked for, whether or not each existed.
+    await this.messages.attributesDeleted(user, device, scope, keys);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { CoreMessagesModule } from '../rule-engine/core-messages.module';
 import { AttributeEvents } from './attribute-events';
 import { AttributesController } from './attributes.controller';
 import { AttributesService } from './attributes.service';
@@ -13,6 +14,7 @@ import { TimeseriesService } from './timeseries.service';
 
 /** Timeseries and attributes: storage services (exported for transports and the rule engine) and the REST API. */
 @Module({
+  imports: [CoreMessagesModule],
   controllers: [TimeseriesController, AttributesController],
   providers: [
     {

@@ -7,6 +7,7 @@ import type { SecurityUser } from '../auth/security-user';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiError } from '../errors/api-error';
+import { CoreMessages } from '../rule-engine/core-messages';
 import { AGGREGATIONS, HistoryQueryError, INTERVAL_TYPES, planHistory } from './history-query';
 import { readJson } from './json-reader';
 import { timeseriesJson } from './kv-json';
@@ -27,6 +28,7 @@ export class TimeseriesController {
     private readonly timeseries: TimeseriesService,
     private readonly requests: TelemetryRequests,
     private readonly audit: AuditLogService,
+    private readonly messages: CoreMessages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -121,6 +123,7 @@ export class TimeseriesController {
     await this.timeseries.save(device.id, points);
     const keys = [...new Set(points.map((p) => p.key))];
     await this.audit.recordDevice(user, device, 'TIMESERIES_UPDATED', { keys, points: points.length });
+    await this.messages.timeseriesUpdated(user, device, points);
   }
 
   @Delete(':entityType/:entityId/timeseries/delete')
@@ -143,5 +146,6 @@ export class TimeseriesController {
     const rewriteLatestIfDeleted = boolParam(query, 'rewriteLatestIfDeleted', false);
     await this.timeseries.delete(device.id, { keys, startTs, endTs, deleteLatest, rewriteLatestIfDeleted });
     await this.audit.recordDevice(user, device, 'TIMESERIES_DELETED', { keys, startTs, endTs });
+    await this.messages.timeseriesDeleted(user, device, keys, startTs, endTs);
   }
 }

@@ -16,6 +16,8 @@ import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link
 import { parseUuid } from '../paging/uuid-param';
 import { deleteUsers } from '../users/user-removal';
 import type { TenantDto } from './dto/tenant.dto';
+import { RuleChainEvents } from '../rule-chains/rule-chain-events';
+import { RuleChainEntity } from '../rule-chains/rule-chain.entity';
 import { RuleChainsService } from '../rule-chains/rule-chains.service';
 import { TenantEntity } from './tenant.entity';
 
@@ -40,6 +42,14 @@ const TENANT_ENTITY_IDS = `SELECT id FROM device WHERE tenant_id = :tenantId
   UNION SELECT id FROM customer WHERE tenant_id = :tenantId
   UNION SELECT id FROM tb_user WHERE tenant_id = :tenantId`;
 const ENTITY_DATA_TABLES = ['attribute_kv', 'ts_kv', 'ts_kv_latest'];
+/** Rows keyed by a parent the tenant owns, deleted before their parents: [table, condition]. */
+const CHILD_ROWS: [string, string][] = [
+  ['alarm_comment', 'alarm_id IN (SELECT id FROM alarm WHERE tenant_id = :tenantId)'],
+  ['rule_node', 'rule_chain_id IN (SELECT id FROM rule_chain WHERE tenant_id = :tenantId)'],
+  ['rule_chain_version', 'rule_chain_id IN (SELECT id FROM rule_chain WHERE tenant_id = :tenantId)'],
+];
+/** Tables whose rows carry their tenant's id. */
+const TENANT_TABLES = ['entity_alarm', 'alarm', 'relation', 'event', 'rpc', 'rule_chain'];
 
 @Injectable()
 export class TenantsService {
@@ -50,6 +60,7 @@ export class TenantsService {
     private readonly audit: AuditLogService,
     private readonly deviceEvents: DeviceEvents,
     private readonly ruleChains: RuleChainsService,
+    private readonly ruleChainEvents: RuleChainEvents,
   ) {}
 
   /** A tenant comes with its default device profile and root rule chain, as in ThingsBoard. */
@@ -103,21 +114,26 @@ export class TenantsService {
   /** Deletes the tenant with everything it owns, in one transaction: nothing of it survives a failure halfway. */
   async delete(user: SecurityUser, rawId: string): Promise<void> {
     const tenant = await this.get(rawId);
-    const deletedDevices = await this.db.transaction(async (tx) => {
+    const deleted = await this.db.transaction(async (tx) => {
       const tenantId = tenant.id;
       const devices = await tx.getRepository(DeviceEntity).find({ where: { tenantId }, select: { id: true } });
+      const chains = await tx.getRepository(RuleChainEntity).find({ where: { tenantId }, select: { id: true } });
       for (const table of ENTITY_DATA_TABLES) {
         await deleteWhere(tx, table, `entity_id = :tenantId OR entity_id IN (${TENANT_ENTITY_IDS})`, tenantId);
       }
+      for (const [table, condition] of CHILD_ROWS) await deleteWhere(tx, table, condition, tenantId);
+      for (const table of TENANT_TABLES) await deleteWhere(tx, table, 'tenant_id = :tenantId', tenantId);
       await deleteWhere(tx, 'device_credentials', 'device_id IN (SELECT id FROM device WHERE tenant_id = :tenantId)', tenantId);
       await tx.getRepository(DeviceEntity).delete({ tenantId });
       await tx.getRepository(DeviceProfileEntity).delete({ tenantId });
       await deleteUsers(tx, { tenantId });
       await tx.getRepository(CustomerEntity).delete({ tenantId });
       await tx.getRepository(TenantEntity).delete({ id: tenantId });
-      return devices;
+      return { devices, chains };
     });
-    for (const device of deletedDevices) this.deviceEvents.emit('deleted', device.id);
+    for (const device of deleted.devices) this.deviceEvents.emit('deleted', device.id);
+    // The running engine stops the tenant's chains.
+    for (const chain of deleted.chains) await this.ruleChainEvents.deleted(tenant.id, chain.id);
     await this.audit.record({ user, entityType: 'TENANT', entityId: tenant.id, entityName: tenant.title, actionType: 'DELETED' });
   }
 }

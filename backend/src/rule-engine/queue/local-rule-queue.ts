@@ -1,12 +1,27 @@
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { GroupCommitQueue } from '../../telemetry/group-commit-queue';
 import type { QueuedMsg } from '../queued-msg';
-import type { RuleQueue } from './rule-queue';
+import type { ConsumeOptions, RuleQueue } from './rule-queue';
+
+const ROWS_PER_INSERT = 100;
+/** A pack whose processing failed waits this long before it is delivered again (no busy loop on a lasting fault). */
+const REDELIVERY_PAUSE_MS = 1000;
+
+interface PackInFlight {
+  firstSeq: number;
+  lastSeq: number;
+  settled: boolean;
+  failed: boolean;
+  error?: unknown;
+  done?: Promise<void>;
+}
 
 interface Consumer {
   queueName: string;
   handler: (pack: QueuedMsg[]) => Promise<void>;
+  maxInFlight: () => number;
   /** Committed messages not yet delivered, in seq order, while they fit in memory. */
   buffer: { seq: number; item: QueuedMsg }[];
   head: number;
@@ -36,12 +51,14 @@ export interface LocalRuleQueueOptions {
  * consumer is far behind. A processed pack is deleted with one range delete.
  */
 export class LocalRuleQueue implements RuleQueue {
+  private readonly logger = new Logger('RuleQueue');
   private readonly db: Database.Database;
   private readonly writer: GroupCommitQueue<Submission>;
   private readonly consumers = new Map<string, Consumer>();
   private nextSeq: number;
   private closed = false;
-  private readonly insert: Database.Statement;
+  private readonly insertOne: Database.Statement;
+  private readonly insertMany: Database.Statement;
   private readonly selectAfter: Database.Statement;
   private readonly deleteUpTo: Database.Statement;
   private readonly countWaiting: Database.Statement;
@@ -53,15 +70,27 @@ export class LocalRuleQueue implements RuleQueue {
     this.db.exec(
       'CREATE TABLE IF NOT EXISTS queue_msg (queue TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (queue, seq)) WITHOUT ROWID',
     );
-    this.insert = this.db.prepare('INSERT INTO queue_msg (queue, seq, item) VALUES (?, ?, ?)');
+    this.insertOne = this.db.prepare('INSERT INTO queue_msg (queue, seq, item) VALUES (?, ?, ?)');
+    this.insertMany = this.db.prepare(
+      `INSERT INTO queue_msg (queue, seq, item) VALUES ${'(?, ?, ?), '.repeat(ROWS_PER_INSERT - 1)}(?, ?, ?)`,
+    );
     this.selectAfter = this.db.prepare('SELECT seq, item FROM queue_msg WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?');
     this.deleteUpTo = this.db.prepare('DELETE FROM queue_msg WHERE queue = ? AND seq <= ?');
     this.countWaiting = this.db.prepare('SELECT count(*) AS n FROM queue_msg WHERE queue = ? AND seq > ?');
     const { maxSeq } = this.db.prepare('SELECT max(seq) AS maxSeq FROM queue_msg').get() as { maxSeq: number | null };
     this.nextSeq = (maxSeq ?? 0) + 1;
+    // Multi-row INSERTs: one statement execution per ROWS_PER_INSERT messages instead of one per message.
     const insertAll = this.db.transaction((batch: Submission[], firstSeq: number) => {
       let seq = firstSeq;
-      for (const { queueName, item } of batch) this.insert.run(queueName, seq++, JSON.stringify(item));
+      let params: unknown[] = [];
+      for (const { queueName, item } of batch) {
+        params.push(queueName, seq++, JSON.stringify(item));
+        if (params.length === ROWS_PER_INSERT * 3) {
+          this.insertMany.run(params);
+          params = [];
+        }
+      }
+      for (let i = 0; i < params.length; i += 3) this.insertOne.run(params[i], params[i + 1], params[i + 2]);
     });
     this.writer = new GroupCommitQueue((batch) => {
       const firstSeq = this.nextSeq;
@@ -76,10 +105,11 @@ export class LocalRuleQueue implements RuleQueue {
     return this.writer.submit({ queueName, item }, 1);
   }
 
-  consume(queueName: string, handler: (pack: QueuedMsg[]) => Promise<void>): void {
+  consume(queueName: string, handler: (pack: QueuedMsg[]) => Promise<void>, options: ConsumeOptions = {}): void {
     const consumer: Consumer = {
       queueName,
       handler,
+      maxInFlight: options.maxInFlight ?? (() => 1),
       buffer: [],
       head: 0,
       fromDisk: true,
@@ -118,18 +148,72 @@ export class LocalRuleQueue implements RuleQueue {
     consumer.wake?.();
   }
 
+  /**
+   * Hands packs to the handler, up to `maxInFlight()` at a time, and deletes them in queue order as they
+   * complete (a pack is deleted only when every older pack is done too). A pack whose handler failed is
+   * delivered again, with everything after it, once the packs in flight have settled.
+   */
   private async run(consumer: Consumer): Promise<void> {
+    const inFlight: PackInFlight[] = [];
+    const deleteCompleted = () => {
+      let upTo = -1;
+      while (inFlight.length && inFlight[0].settled && !inFlight[0].failed) upTo = inFlight.shift()!.lastSeq;
+      if (upTo >= 0) this.deleteUpTo.run(consumer.queueName, upTo);
+    };
     while (!this.closed) {
-      const pack = this.takePack(consumer);
-      if (!pack.length) {
-        await new Promise<void>((resolve) => (consumer.wake = resolve));
-        consumer.wake = null;
+      const failed = inFlight.find((p) => p.failed);
+      if (failed) {
+        if (inFlight.some((p) => !p.settled)) {
+          await this.idle(consumer);
+          continue;
+        }
+        // Not processed, so not deleted: read back from the file after a pause and delivered again.
+        this.logger.error({
+          msg: `queue ${consumer.queueName}: processing a pack failed; it is delivered again in ${REDELIVERY_PAUSE_MS} ms`,
+          err: failed.error,
+        });
+        Object.assign(consumer, { lastDelivered: failed.firstSeq - 1, fromDisk: true, buffer: [], head: 0 });
+        inFlight.length = 0;
+        await this.idle(consumer, REDELIVERY_PAUSE_MS);
         continue;
       }
-      await consumer.handler(pack.map((p) => p.item));
-      const lastSeq = pack[pack.length - 1].seq;
-      this.deleteUpTo.run(consumer.queueName, lastSeq);
+      if (inFlight.length >= consumer.maxInFlight()) {
+        await this.idle(consumer);
+        continue;
+      }
+      const pack = this.takePack(consumer);
+      if (!pack.length) {
+        await this.idle(consumer);
+        continue;
+      }
+      const entry: PackInFlight = { firstSeq: pack[0].seq, lastSeq: pack[pack.length - 1].seq, settled: false, failed: false };
+      inFlight.push(entry);
+      entry.done = consumer.handler(pack.map((p) => p.item)).then(
+        () => {
+          entry.settled = true;
+          if (!this.closed) deleteCompleted();
+          consumer.wake?.();
+        },
+        (error: unknown) => {
+          Object.assign(entry, { settled: true, failed: true, error });
+          consumer.wake?.();
+        },
+      );
     }
+    await Promise.all(inFlight.map((p) => p.done));
+    deleteCompleted();
+  }
+
+  /** Waits until woken (a commit for this consumer, or close), or at most `timeoutMs`. */
+  private idle(consumer: Consumer, timeoutMs?: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => consumer.wake?.(), timeoutMs);
+      consumer.wake = () => {
+        clearTimeout(timer);
+        consumer.wake = null;
+        resolve();
+      };
+    });
   }
 
   private takePack(consumer: Consumer): { seq: number; item: QueuedMsg }[] {

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -30,6 +32,7 @@ export class RuleQueueService {
         prefix: config.redisQueuePrefix,
         maxPackSize: config.ruleEnginePackSize,
         lockDurationMs: config.ruleEngineQueueLockMs,
+        nodeName: nodeName(config.dataDir),
       });
     } else {
       this.kind = 'local';
@@ -52,4 +55,12 @@ export class RuleQueueService {
     const name = item.msg.queueName;
     return this.backend.submit(this.known.has(name) ? name : MAIN_QUEUE, item);
   }
+}
+
+/**
+ * The node's name in the cluster: its host and its data directory, the same across restarts of one node and
+ * different for two nodes on one host (each has its own data directory). Hashed: Redis client names allow no spaces.
+ */
+function nodeName(dataDir: string): string {
+  return `${hostname()}-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`;
 }

@@ -1,5 +1,11 @@
 import type { RuleMsg, RuleNodeDescriptor } from '@edgewise/plugin-api';
-import { RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, SCRIPT_CONFIG_VERSION, ScriptConfig, withExplicitScriptLang } from '@edgewise/plugin-api';
+import {
+  RuleNodeScript,
+  SCRIPT_CONFIG_PROPERTIES,
+  SCRIPT_CONFIG_VERSION,
+  ScriptConfig,
+  withExplicitScriptLang,
+} from '@edgewise/plugin-api';
 
 const DEFAULT_SCRIPT = "return '\\nIncoming message:\\n' + JSON.stringify(msg) + '\\nIncoming metadata:\\n' + JSON.stringify(metadata);";
 

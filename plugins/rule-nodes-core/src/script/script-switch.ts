@@ -1,5 +1,11 @@
 import type { RuleNodeDescriptor } from '@edgewise/plugin-api';
-import { RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, SCRIPT_CONFIG_VERSION, ScriptConfig, withExplicitScriptLang } from '@edgewise/plugin-api';
+import {
+  RuleNodeScript,
+  SCRIPT_CONFIG_PROPERTIES,
+  SCRIPT_CONFIG_VERSION,
+  ScriptConfig,
+  withExplicitScriptLang,
+} from '@edgewise/plugin-api';
 
 /** ThingsBoard's default scripts differ only in the comparison operator. */
 const defaultScript = (equals: string) =>

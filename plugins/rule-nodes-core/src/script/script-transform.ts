@@ -1,5 +1,11 @@
 import type { RuleNodeDescriptor } from '@edgewise/plugin-api';
-import { RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, SCRIPT_CONFIG_VERSION, ScriptConfig, withExplicitScriptLang } from '@edgewise/plugin-api';
+import {
+  RuleNodeScript,
+  SCRIPT_CONFIG_PROPERTIES,
+  SCRIPT_CONFIG_VERSION,
+  ScriptConfig,
+  withExplicitScriptLang,
+} from '@edgewise/plugin-api';
 
 const DEFAULT_SCRIPT = 'return {msg: msg, metadata: metadata, msgType: msgType};';
 
