@@ -234,7 +234,7 @@ export const SETTINGS = {
   ruleEnginePacksInFlight: {
     env: 'RULE_ENGINE_PACKS_IN_FLIGHT',
     kind: 'int',
-    default: '4',
+    default: '8',
     min: 1,
     description: 'packs of a BURST/BATCH queue processed at once, so their commits overlap (sequential queues take 1)',
   },
