@@ -1,4 +1,4 @@
-import type { EntityId } from '@edgewise/plugin-api';
+import { KeyedLock, type EntityId } from '@edgewise/plugin-api';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -10,7 +10,6 @@ import { ApiError } from '../errors/api-error';
 import { RelationsService } from '../relations/relations.service';
 import { AlarmEntities, entityKey } from './alarm-entities';
 import { AlarmCommentEntity, AlarmEntity, AlarmSeverity, EntityAlarmEntity } from './alarm.entity';
-import { KeyedLock } from './keyed-lock';
 
 /**
  * A raise or an update. `undefined` members keep what the alarm has (or take the default on creation);

@@ -1,4 +1,4 @@
-import { javaDoubleToString } from './java-double';
+import { javaDoubleToString } from '@edgewise/plugin-api';
 import type { KvEntry } from './kv-entry';
 
 /** The value as ThingsBoard's getValueAsString renders it (LONG digits, DOUBLE per Java, JSON text as is). */

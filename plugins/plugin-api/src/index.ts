@@ -9,6 +9,8 @@
 import type { RuleNodeDescriptor } from './rule-node';
 import type { TransportContext } from './transport';
 
+export * from './java-double';
+export * from './keyed-lock';
 export * from './rule-msg';
 export * from './rule-node';
 export * from './rule-node-script';

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { namedMsg as msg, range, recorder, sleep, until } from '../../../test/rule-queue-testing';
+import { namedMsg as msg, range, recorder, ruleQueueContract, sleep, until } from '../../../test/rule-queue-testing';
 import { BullRuleQueue, BullRuleQueueOptions } from './bullmq-rule-queue';
 
 const LOCK_MS = 1000;
@@ -93,27 +93,6 @@ describe.runIf(!!process.env.REDIS_URL)('BullRuleQueue (Redis at REDIS_URL)', ()
     expect(consumer.delivered()).toEqual(['kept']);
   });
 
-  it('delivers in submission order, in packs of at most maxPackSize, one pack at a time', async () => {
-    const queue = node({ maxPackSize: 4 });
-    const consumer = recorder();
-    let running = 0;
-    let maxRunning = 0;
-    queue.consume('Main', async (pack) => {
-      maxRunning = Math.max(maxRunning, ++running);
-      await sleep(2);
-      await consumer.handler(pack);
-      running--;
-    });
-    const expected = range('m', 1, 30);
-    for (let i = 0; i < expected.length; i += 3) {
-      await Promise.all(expected.slice(i, i + 3).map((name) => queue.submit('Main', msg(name))));
-    }
-    await until(() => consumer.delivered().length === expected.length, 'every message');
-    expect(consumer.delivered()).toEqual(expected);
-    expect(Math.max(...consumer.packs.map((pack) => pack.length))).toBeLessThanOrEqual(4);
-    expect(maxRunning).toBe(1);
-  });
-
   it('counts the lag in messages, not in packs', async () => {
     const queue = node({ maxPackSize: 10 });
     await Promise.all(range('m', 1, 25).map((name) => queue.submit('Main', msg(name))));
@@ -149,21 +128,6 @@ describe.runIf(!!process.env.REDIS_URL)('BullRuleQueue (Redis at REDIS_URL)', ()
     expect(nextConsumer.delivered()).toEqual(['c']);
   });
 
-  it('delivers a pack again when its handler fails', async () => {
-    const queue = node();
-    const consumer = recorder();
-    consumer.hold();
-    queue.consume('Main', consumer.handler);
-    await Promise.all(['a', 'b'].map((name) => queue.submit('Main', msg(name))));
-    await until(() => consumer.packs.length === 1, 'the pack');
-    consumer.fail(new Error('the database went away'));
-    await until(() => consumer.packs.length === 2, 'the pack again');
-    expect(consumer.packs).toEqual([
-      ['a', 'b'],
-      ['a', 'b'],
-    ]);
-  });
-
   it('redelivers the pack of a node that died mid-pack to another node after the lock duration', async () => {
     await nodeThatDiesMidPack();
     const survivor = node();
@@ -177,7 +141,7 @@ describe.runIf(!!process.env.REDIS_URL)('BullRuleQueue (Redis at REDIS_URL)', ()
     expect(await survivor.lag('Main')).toBe(0);
   });
 
-  it('gives a node that starts again the pack it left in progress at once, without waiting for the lock', async () => {
+  it('puts the pack a node left in progress back on the queue as soon as that node starts again, without waiting for the lock', async () => {
     const longLock = { lockDurationMs: 60_000, nodeName: 'node-a' };
     await nodeThatDiesMidPack(longLock);
     const other = node({ lockDurationMs: 60_000 });
@@ -186,9 +150,10 @@ describe.runIf(!!process.env.REDIS_URL)('BullRuleQueue (Redis at REDIS_URL)', ()
     const restarted = node(longLock);
     const restartedConsumer = recorder();
     restarted.consume('Main', restartedConsumer.handler);
-    await until(() => restartedConsumer.packs.length === 1, 'the pack on the restarted node', 5_000);
-    expect(restartedConsumer.packs).toEqual([['a', 'b', 'c']]);
-    expect(otherConsumer.packs).toEqual([]);
+    // Back on the queue, the pack goes to whichever consumer asks first — once, long before the 60 s lock.
+    await until(() => restartedConsumer.packs.length + otherConsumer.packs.length > 0, 'the pack back on the queue', 5_000);
+    await sleep(200);
+    expect([...restartedConsumer.packs, ...otherConsumer.packs]).toEqual([['a', 'b', 'c']]);
   });
 
   it('shares a queue between nodes: each pack goes to exactly one of them', async () => {
@@ -204,32 +169,5 @@ describe.runIf(!!process.env.REDIS_URL)('BullRuleQueue (Redis at REDIS_URL)', ()
     expect([...first.delivered(), ...second.delivered()].sort()).toEqual([...expected].sort());
   });
 
-  it('keeps queues independent: a busy queue does not hold up another, and each gets only its own messages', async () => {
-    const queue = node();
-    const main = recorder();
-    const high = recorder();
-    main.hold();
-    queue.consume('Main', main.handler);
-    queue.consume('HighPriority', high.handler);
-    await queue.submit('Main', msg('main1'));
-    await until(() => main.packs.length === 1, 'Main busy');
-    await Promise.all([
-      queue.submit('Main', msg('main2')),
-      queue.submit('HighPriority', msg('hp1')),
-      queue.submit('HighPriority', msg('hp2')),
-    ]);
-    await until(() => high.delivered().length === 2, 'HighPriority messages');
-    expect(high.delivered()).toEqual(['hp1', 'hp2']);
-    expect(main.delivered()).toEqual(['main1']);
-    expect(await queue.lag('Main')).toBe(1);
-    main.release();
-    await until(() => main.delivered().length === 2, 'Main again');
-    expect(main.delivered()).toEqual(['main1', 'main2']);
-  });
-
-  it('refuses submissions once closed, saying why', async () => {
-    const queue = node();
-    await queue.close();
-    await expect(queue.submit('Main', msg('late'))).rejects.toThrow('the rule engine is stopping');
-  });
+  ruleQueueContract(node);
 });

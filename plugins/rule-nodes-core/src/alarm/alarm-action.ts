@@ -4,13 +4,7 @@
  */
 
 import type { AlarmView, RuleMsg, RuleNodeContext, RuleNodeInitContext, ScriptsApi } from '@edgewise/plugin-api';
-import {
-  RuleNodeScript,
-  SCRIPT_CONFIG_PROPERTIES,
-  SCRIPT_CONFIG_VERSION,
-  withExplicitScriptLang,
-  type ScriptLang,
-} from '@edgewise/plugin-api';
+import { RuleNodeScript, SCRIPT_CONFIG_PROPERTIES, type ScriptLang } from '@edgewise/plugin-api';
 import { alarmMsgData } from './alarm-json';
 
 export interface AlarmActionConfig {
@@ -48,15 +42,6 @@ export const ALARM_ACTION_DEFAULTS: AlarmActionConfig = {
   scriptLang: 'TBEL',
   alarmDetailsBuildJs: DEFAULT_DETAILS_JS,
   alarmDetailsBuildTbel: DEFAULT_DETAILS_TBEL,
-};
-
-/**
- * Configuration version 1 always names its script language: ThingsBoard runs a configuration without one (saved
- * before TBEL existed) with its JavaScript, while the core would fill the TBEL default in.
- */
-export const ALARM_ACTION_VERSIONING = {
-  configVersion: SCRIPT_CONFIG_VERSION,
-  upgrade: (_fromVersion: number, oldConfig: Record<string, unknown>) => withExplicitScriptLang(oldConfig),
 };
 
 const PREV_ALARM_DETAILS = 'prevAlarmDetails';

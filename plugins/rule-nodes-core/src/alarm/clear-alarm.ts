@@ -1,14 +1,8 @@
 import type { AlarmView, EntityId, RuleMsg, RuleNodeContext, RuleNodeDescriptor } from '@edgewise/plugin-api';
+import { SCRIPT_CONFIG_VERSIONING } from '../script/script-node';
 import { isJsonObject, jsonDataOf } from '../transformation/msg-data';
 import { fillTemplate } from '../transformation/templates';
-import {
-  ALARM_ACTION_DEFAULTS,
-  ALARM_ACTION_PROPERTIES,
-  ALARM_ACTION_VERSIONING,
-  AlarmActionConfig,
-  AlarmDetailsBuilder,
-  announceAlarm,
-} from './alarm-action';
+import { ALARM_ACTION_DEFAULTS, ALARM_ACTION_PROPERTIES, AlarmActionConfig, AlarmDetailsBuilder, announceAlarm } from './alarm-action';
 
 /**
  * The active alarm a message is about: with an ALARM originator (alarm messages), that alarm — found through
@@ -36,7 +30,7 @@ export const clearAlarmNode: RuleNodeDescriptor<AlarmActionConfig> = {
   relations: ['Cleared', 'False'],
   configSchema: { type: 'object', properties: ALARM_ACTION_PROPERTIES, required: ['alarmType'] },
   defaultConfig: ALARM_ACTION_DEFAULTS,
-  ...ALARM_ACTION_VERSIONING,
+  ...SCRIPT_CONFIG_VERSIONING,
   thingsboardClass: 'org.thingsboard.rule.engine.action.TbClearAlarmNode',
   icon: 'notifications_off',
   async create(config, init) {

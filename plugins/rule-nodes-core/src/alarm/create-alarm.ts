@@ -1,15 +1,9 @@
 import type { AlarmSeverity, EntityId, RuleMsg, RuleNodeDescriptor } from '@edgewise/plugin-api';
 import { metadataTs } from '../action/message-values';
+import { SCRIPT_CONFIG_VERSIONING } from '../script/script-node';
 import { isJsonObject, requireJsonData } from '../transformation/msg-data';
 import { fillTemplate } from '../transformation/templates';
-import {
-  ALARM_ACTION_DEFAULTS,
-  ALARM_ACTION_PROPERTIES,
-  ALARM_ACTION_VERSIONING,
-  AlarmActionConfig,
-  AlarmDetailsBuilder,
-  announceAlarm,
-} from './alarm-action';
+import { ALARM_ACTION_DEFAULTS, ALARM_ACTION_PROPERTIES, AlarmActionConfig, AlarmDetailsBuilder, announceAlarm } from './alarm-action';
 import { SEVERITIES } from './alarm-rules/profile-alarms';
 
 export interface CreateAlarmConfig extends AlarmActionConfig {
@@ -110,7 +104,7 @@ export const createAlarmNode: RuleNodeDescriptor<CreateAlarmConfig> = {
     dynamicSeverity: false,
     relationTypes: [],
   },
-  ...ALARM_ACTION_VERSIONING,
+  ...SCRIPT_CONFIG_VERSIONING,
   thingsboardClass: 'org.thingsboard.rule.engine.action.TbCreateAlarmNode',
   icon: 'notifications_active',
   async create(config, init) {

@@ -8,6 +8,7 @@ import type {
   RuleNodeDescriptor,
   RuleNodeInitContext,
 } from '@edgewise/plugin-api';
+import { KeyedLock } from '@edgewise/plugin-api';
 import { metadataTs } from '../action/message-values';
 import { isJsonObject, jsonDataOf, requireJsonData } from '../transformation/msg-data';
 import { alarmMsgData } from './alarm-json';
@@ -17,7 +18,6 @@ import { fromKvRecord, KeyValue } from './alarm-rules/key-value';
 import { attributeBatch, telemetryBatches } from './alarm-rules/message-values';
 import type { ConditionKey } from './alarm-rules/profile-alarms';
 import { ProfileRules } from './alarm-rules/profile-rules';
-import { PerKeyQueue } from './per-key-queue';
 
 export interface DeviceProfileNodeConfig {
   /** Accepted for ThingsBoard compatibility; rule state is kept in memory only. */
@@ -74,7 +74,7 @@ function entityFieldValue(fields: EntityFields, key: string): KeyValue | undefin
 class ProfileAlarmEvaluation {
   private readonly devices = new Map<string, DeviceEntry>();
   private readonly rulesByProfile = new Map<string, CachedRules>();
-  private readonly queue = new PerKeyQueue();
+  private readonly queue = new KeyedLock();
   private readonly harvester: ReturnType<typeof setInterval>;
 
   constructor(private readonly init: RuleNodeInitContext) {

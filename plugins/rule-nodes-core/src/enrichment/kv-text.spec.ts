@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { javaDoubleText, kvJson, kvText, kvWithTsText } from './kv-text';
+import { kvJson, kvText, kvWithTsText } from './kv-text';
 
 describe('values as ThingsBoard writes them into metadata', () => {
-  it.each([
-    [25, '25.0'],
-    [25.5, '25.5'],
-    [-0.5, '-0.5'],
-    [0, '0.0'],
-    [0.001, '0.001'],
-    [0.0001, '1.0E-4'],
-    [1234567.5, '1234567.5'],
-    [1e7, '1.0E7'],
-    [12345678.9, '1.23456789E7'],
-    [-2.5e-7, '-2.5E-7'],
-  ])('a double %s reads "%s"', (value, text) => {
-    expect(javaDoubleText(value)).toBe(text);
-  });
-
   it('keeps longs, booleans, strings and JSON as they are', () => {
     expect(kvText({ key: 'n', type: 'LONG', value: 25, ts: 1 })).toBe('25');
     expect(kvText({ key: 'n', type: 'LONG', value: 9007199254740993n, ts: 1 })).toBe('9007199254740993');

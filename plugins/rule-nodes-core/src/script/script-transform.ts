@@ -1,53 +1,35 @@
-import type { RuleNodeDescriptor } from '@edgewise/plugin-api';
-import {
-  RuleNodeScript,
-  SCRIPT_CONFIG_PROPERTIES,
-  SCRIPT_CONFIG_VERSION,
-  ScriptConfig,
-  withExplicitScriptLang,
-} from '@edgewise/plugin-api';
-
-const DEFAULT_SCRIPT = 'return {msg: msg, metadata: metadata, msgType: msgType};';
+import { scriptNode } from './script-node';
 
 /**
  * "script" transformation: the script returns `{msg, metadata, msgType}` (parts it leaves out stay as they
  * were) or an array of them. One result continues as the same message; several are queued as new messages,
  * each by Success, and the original ends here once all are queued, as in ThingsBoard.
  */
-export const scriptTransformNode: RuleNodeDescriptor<ScriptConfig> = {
+export const scriptTransformNode = scriptNode({
   type: 'core/script-transform',
   category: 'transformation',
   name: 'script',
   description:
     'Changes the message payload, metadata or type with a script returning {msg, metadata, msgType}, or splits it by returning an array.',
   relations: ['Success', 'Failure'],
-  configSchema: { type: 'object', properties: SCRIPT_CONFIG_PROPERTIES, required: ['scriptLang'] },
-  defaultConfig: { scriptLang: 'TBEL', jsScript: DEFAULT_SCRIPT, tbelScript: DEFAULT_SCRIPT },
-  configVersion: SCRIPT_CONFIG_VERSION,
-  upgrade: (_fromVersion, oldConfig) => withExplicitScriptLang(oldConfig),
+  defaultScript: 'return {msg: msg, metadata: metadata, msgType: msgType};',
   thingsboardClass: 'org.thingsboard.rule.engine.transform.TbTransformMsgNode',
   icon: 'transform',
-  async create(config, init) {
-    const script = await RuleNodeScript.compile(init.services.scripts, config);
-    return {
-      async onMsg(msg, ctx) {
-        const results = await script.update(msg);
-        if (results.length === 1) return ctx.tellSuccess(ctx.transformMsg(msg, results[0]));
-        const parts = results.map(({ type, metadata, data }) =>
-          ctx.newMsg({
-            type,
-            originator: msg.originator,
-            customerId: msg.customerId,
-            metadata: { ...metadata },
-            data,
-            dataType: msg.dataType,
-            queueName: msg.queueName,
-          }),
-        );
-        await Promise.all(parts.map((part) => ctx.enqueueForTellNext(part, 'Success')));
-        ctx.ack(msg);
-      },
-      destroy: () => script.dispose(),
-    };
+  async onMsg(script, msg, ctx) {
+    const results = await script.update(msg);
+    if (results.length === 1) return ctx.tellSuccess(ctx.transformMsg(msg, results[0]));
+    const parts = results.map(({ type, metadata, data }) =>
+      ctx.newMsg({
+        type,
+        originator: msg.originator,
+        customerId: msg.customerId,
+        metadata: { ...metadata },
+        data,
+        dataType: msg.dataType,
+        queueName: msg.queueName,
+      }),
+    );
+    await Promise.all(parts.map((part) => ctx.enqueueForTellNext(part, 'Success')));
+    ctx.ack(msg);
   },
-};
+});

@@ -3,8 +3,7 @@
  * to it: a number compares with numbers, `"true"` with booleans, and so on, exactly as in ThingsBoard.
  */
 
-import type { KvRecord } from '@edgewise/plugin-api';
-import { javaDoubleText } from '../../enrichment/kv-text';
+import { javaDoubleToString, type KvRecord } from '@edgewise/plugin-api';
 
 export type KeyValue =
   | { type: 'STRING'; value: string }
@@ -101,5 +100,5 @@ export function asBoolean(kv: KeyValue): boolean {
 
 /** The value as text, the way ThingsBoard prints it (DOUBLE in Java's layout: `25.0`). */
 export function asText(kv: KeyValue): string {
-  return kv.type === 'DOUBLE' ? javaDoubleText(kv.value) : String(kv.value);
+  return kv.type === 'DOUBLE' ? javaDoubleToString(kv.value) : String(kv.value);
 }

@@ -1,8 +1,9 @@
 /**
- * Runs async work one at a time per key and in parallel across keys — how the device-profile node keeps
- * each device's messages and periodic checks in order. Keys are dropped once idle.
+ * Runs async work one at a time per key (in this process) and in parallel across keys, e.g. each device's
+ * messages in order. A failed run does not stop the ones queued after it. Keys are dropped once idle, so
+ * the map only holds keys with work in flight.
  */
-export class PerKeyQueue {
+export class KeyedLock {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   /** Whether work for `key` is queued or running. */
