@@ -1,10 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { AttributeScope, KvRecord, RuleMsg, RuleNodeContext, RuleNodeDescriptor } from '@edgewise/plugin-api';
+import {
+  create,
+  isConstantNode,
+  isFunctionNode,
+  isOperatorNode,
+  isParenthesisNode,
+  isSymbolNode,
+  parseDependencies,
+  type MathNode,
+} from 'mathjs';
 import { mutableCopy } from '../transformation/msg-data';
 import { fillTemplate } from '../transformation/templates';
 import { ATTRIBUTE_SCOPES } from './attribute-scopes';
 import { requireDataObject } from './message-values';
-import { javaDoubleText, MATH_OPERATION_NAMES, MATH_OPERATIONS, roundHalfUp, type FixedMathOperation } from './math-operations';
+import {
+  javaDoubleText,
+  MATH_OPERATION_NAMES,
+  MATH_OPERATIONS,
+  roundHalfUp,
+  type FixedMathOperation,
+  type MathOperation,
+} from './math-operations';
 
 export type MathValueSource = 'ATTRIBUTE' | 'TIME_SERIES' | 'MESSAGE_BODY' | 'MESSAGE_METADATA' | 'CONSTANT';
 
@@ -127,12 +144,207 @@ function dataWithNumber(body: Readonly<Record<string, unknown>>, key: string, nu
   return JSON.stringify(copy).replace(JSON.stringify(placeholder), numberText);
 }
 
+/*
+ * CUSTOM: ThingsBoard evaluates `customFunction` with exp4j, the arguments bound by their names. The
+ * expression is parsed by mathjs and accepted only if it stays inside what exp4j offers: numbers, the
+ * argument names, exp4j's constants, + - * / % ^ (also implicit multiplication, `2x`), parentheses and the
+ * functions below. Everything else mathjs could do (assignments, function definitions, strings, matrices,
+ * units, import/evaluate/parse, …) is refused when the node starts.
+ */
+
+interface ExpressionFunction {
+  arity: number;
+  apply: (...args: number[]) => number;
+}
+
+/** exp4j fails a division by zero (also `%`, cot, csc and sec) where plain doubles would give Infinity or NaN. */
+function nonZeroDivisor(divisor: number, where = ''): number {
+  if (divisor === 0) throw new Error(`Division by zero${where}! The custom function divided by 0: check the arguments' values`);
+  return divisor;
+}
+
+const fromOperation = (operation: MathOperation): ExpressionFunction => ({
+  arity: operation.minArgs,
+  apply: (...args) => operation.apply(args),
+});
+const unaryFunction = (apply: (x: number) => number): ExpressionFunction => ({ arity: 1, apply });
+
+/** exp4j's built-in functions plus ThingsBoard's ln, lg and logab, with Java's results. */
+const EXPRESSION_FUNCTIONS: Readonly<Record<string, ExpressionFunction>> = {
+  sin: fromOperation(MATH_OPERATIONS.SIN),
+  cos: fromOperation(MATH_OPERATIONS.COS),
+  tan: fromOperation(MATH_OPERATIONS.TAN),
+  cot: unaryFunction((x) => 1 / nonZeroDivisor(Math.tan(x), ' in cotangent')),
+  csc: unaryFunction((x) => 1 / nonZeroDivisor(Math.sin(x), ' in cosecant')),
+  sec: unaryFunction((x) => 1 / nonZeroDivisor(Math.cos(x), ' in secant')),
+  asin: fromOperation(MATH_OPERATIONS.ASIN),
+  acos: fromOperation(MATH_OPERATIONS.ACOS),
+  atan: fromOperation(MATH_OPERATIONS.ATAN),
+  sinh: fromOperation(MATH_OPERATIONS.SINH),
+  cosh: fromOperation(MATH_OPERATIONS.COSH),
+  tanh: fromOperation(MATH_OPERATIONS.TANH),
+  // exp4j defines csch(0) as 0.
+  csch: unaryFunction((x) => (x === 0 ? 0 : 1 / Math.sinh(x))),
+  sech: unaryFunction((x) => 1 / Math.cosh(x)),
+  coth: unaryFunction((x) => Math.cosh(x) / Math.sinh(x)),
+  abs: fromOperation(MATH_OPERATIONS.ABS),
+  sqrt: fromOperation(MATH_OPERATIONS.SQRT),
+  cbrt: fromOperation(MATH_OPERATIONS.CBRT),
+  ceil: fromOperation(MATH_OPERATIONS.CEIL),
+  floor: fromOperation(MATH_OPERATIONS.FLOOR),
+  exp: fromOperation(MATH_OPERATIONS.EXP),
+  expm1: fromOperation(MATH_OPERATIONS.EXPM1),
+  pow: fromOperation(MATH_OPERATIONS.POW),
+  log: fromOperation(MATH_OPERATIONS.LOG),
+  ln: fromOperation(MATH_OPERATIONS.LOG),
+  lg: fromOperation(MATH_OPERATIONS.LOG10),
+  log10: fromOperation(MATH_OPERATIONS.LOG10),
+  log1p: fromOperation(MATH_OPERATIONS.LOG1P),
+  log2: unaryFunction((x) => Math.log(x) / Math.log(2)),
+  logab: { arity: 2, apply: (base, x) => Math.log(x) / Math.log(base) },
+  // exp4j's signum: 0 for ±0 and NaN.
+  signum: unaryFunction((x) => (x > 0 ? 1 : x < 0 ? -1 : 0)),
+  toradian: fromOperation(MATH_OPERATIONS.RAD),
+  todegree: fromOperation(MATH_OPERATIONS.DEG),
+};
+
+/** exp4j's operators by the name mathjs gives them, with the symbol that must have been written. */
+const EXPRESSION_OPERATORS: Readonly<Record<string, { symbol: string; apply: (...args: number[]) => number }>> = {
+  add: { symbol: '+', apply: (x, y) => x + y },
+  subtract: { symbol: '-', apply: (x, y) => x - y },
+  multiply: { symbol: '*', apply: (x, y) => x * y },
+  divide: { symbol: '/', apply: (x, y) => x / nonZeroDivisor(y) },
+  // Java's % on doubles, like JavaScript's: the sign follows the dividend.
+  mod: { symbol: '%', apply: (x, y) => x % nonZeroDivisor(y) },
+  pow: { symbol: '^', apply: Math.pow },
+  unaryMinus: { symbol: '-', apply: (x) => -x },
+  unaryPlus: { symbol: '+', apply: (x) => x },
+};
+
+/** exp4j's constants; an argument of the same name wins, as in exp4j. */
+const EXPRESSION_CONSTANTS: Readonly<Record<string, number>> = { pi: Math.PI, π: Math.PI, e: Math.E, φ: 1.61803398874 };
+
+/** Node kinds mathjs parses that exp4j has no counterpart for, as a user would call them. */
+const REFUSED_NODE_KINDS: Readonly<Record<string, string>> = {
+  AssignmentNode: 'assignments (x = …)',
+  FunctionAssignmentNode: 'function definitions (f(x) = …)',
+  BlockNode: 'several statements (; or line breaks)',
+  ArrayNode: 'matrices ([…])',
+  ObjectNode: 'objects ({…})',
+  AccessorNode: 'property access or indexing (a.b, a[1])',
+  IndexNode: 'property access or indexing (a.b, a[1])',
+  ConditionalNode: 'conditions (a ? b : c)',
+  RangeNode: 'ranges (a:b)',
+  RelationalNode: 'comparisons',
+};
+
+/** Words mathjs reads as operators, so they cannot name an argument. */
+const MATHJS_WORD_OPERATORS = new Set(['mod', 'to', 'in', 'and', 'or', 'xor', 'not']);
+
+const ALLOWED_SYNTAX = `Use numbers, the argument names, ${Object.keys(EXPRESSION_CONSTANTS).join(', ')}, + - * / % ^, parentheses and the functions ${Object.keys(EXPRESSION_FUNCTIONS).join(', ')}`;
+
 /**
- * "math function": computes ADD, SUB, SIN, … of arguments taken from the data, metadata, attributes, latest
- * telemetry or constants, and writes the result to the data, metadata, an attribute or telemetry.
- *
- * CUSTOM (a free expression such as `(x - 32) / 1.8`, ThingsBoard's default) needs an expression library;
- * none is a dependency of this package yet, so a CUSTOM node refuses to start with a reason.
+ * A mathjs instance that holds only the parser and, under the names its operators and functions are looked
+ * up by, the exp4j implementations above; functions that would let an expression reach further are
+ * disabled, as the mathjs security guide recommends (the checked syntax tree cannot name them anyway).
+ */
+const expressionMath = create({ parseDependencies }, { number: 'number' });
+const parseExpression = expressionMath.parse;
+expressionMath.import(
+  {
+    ...Object.fromEntries(Object.entries(EXPRESSION_FUNCTIONS).map(([name, fn]) => [name, fn.apply])),
+    ...Object.fromEntries(Object.entries(EXPRESSION_OPERATORS).map(([name, operator]) => [name, operator.apply])),
+  },
+  { override: true },
+);
+expressionMath.import(
+  Object.fromEntries(
+    ['import', 'createUnit', 'evaluate', 'parse', 'compile', 'simplify', 'derivative', 'resolve'].map((name) => [
+      name,
+      () => {
+        throw new Error(`${name} is disabled in custom functions`);
+      },
+    ]),
+  ),
+  { override: true },
+);
+
+/** Checks that `node` only uses what exp4j offers; throws naming the first thing that is not allowed. */
+function checkExpressionNode(node: MathNode, argumentNames: ReadonlySet<string>, refuse: (problem: string) => Error): void {
+  if (isConstantNode(node)) {
+    if (typeof node.value !== 'number')
+      throw refuse(`${node.value === null ? 'null' : typeof node.value} values such as ${node.toString()}`);
+  } else if (isSymbolNode(node)) {
+    if (!argumentNames.has(node.name) && !Object.hasOwn(EXPRESSION_CONSTANTS, node.name)) {
+      const names = argumentNames.size > 0 ? [...argumentNames].join(', ') : 'none';
+      throw refuse(`the unknown variable "${node.name}" (the arguments are: ${names}; write a product of two as x * y)`);
+    }
+  } else if (isParenthesisNode(node)) {
+    checkExpressionNode(node.content, argumentNames, refuse);
+  } else if (isOperatorNode(node)) {
+    const operator = Object.hasOwn(EXPRESSION_OPERATORS, node.fn) ? EXPRESSION_OPERATORS[node.fn] : undefined;
+    if (!operator || operator.symbol !== String(node.op)) throw refuse(`the operator "${node.op}"`);
+    // mathjs reads `50%` as a percentage; exp4j only knows % as the remainder.
+    if ((node as { isPercentage?: boolean }).isPercentage)
+      throw refuse('a percentage (write / 100 instead; % is the remainder, as in x % 3)');
+    for (const arg of node.args) checkExpressionNode(arg, argumentNames, refuse);
+  } else if (isFunctionNode(node)) {
+    if (!isSymbolNode(node.fn)) throw refuse(`calling the result of an expression (${node.toString()})`);
+    const name = node.fn.name;
+    const fn = Object.hasOwn(EXPRESSION_FUNCTIONS, name) ? EXPRESSION_FUNCTIONS[name] : undefined;
+    if (!fn) throw refuse(`the function "${name}" (not one of exp4j's functions)`);
+    if (node.args.length !== fn.arity) {
+      throw refuse(`calling ${name} with ${node.args.length} argument(s) (it takes ${fn.arity})`);
+    }
+    for (const arg of node.args) checkExpressionNode(arg, argumentNames, refuse);
+  } else {
+    throw refuse(REFUSED_NODE_KINDS[node.type] ?? `${node.type} expressions`);
+  }
+}
+
+/** Compiles a CUSTOM expression once, refusing anything exp4j would not evaluate; the result applies to the argument values in order. */
+function compileCustomFunction(expression: string | null | undefined, args: readonly MathArgument[]): MathOperation {
+  if (!expression?.trim()) throw new Error('Custom function is blank! Enter an expression of the arguments, e.g. (x - 32) / 1.8');
+  if (expression.length > 256)
+    throw new Error(`Custom function is too complex (length ${expression.length} > 256)! Shorten it to 256 characters`);
+  const names = args.map((arg) => arg.name);
+  for (const [index, name] of names.entries()) {
+    if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      throw new Error(`Argument ${index + 1} needs a name made of letters, digits and _ (such as x) to be used in the custom function`);
+    }
+    if (Object.hasOwn(EXPRESSION_FUNCTIONS, name) || MATHJS_WORD_OPERATORS.has(name)) {
+      throw new Error(`Argument name "${name}" is a function or operator name: rename the argument (e.g. x, y, z)`);
+    }
+    if (names.indexOf(name) !== index) throw new Error(`Argument name "${name}" is used twice: give every argument its own name`);
+  }
+
+  let tree: MathNode;
+  try {
+    tree = parseExpression(expression);
+  } catch (error) {
+    throw new Error(`Custom function "${expression}" is not a valid expression: ${(error as Error).message}. Correct the expression`);
+  }
+  checkExpressionNode(
+    tree,
+    new Set(names),
+    (problem) => new Error(`Custom function "${expression}" uses ${problem}, which is not allowed. ${ALLOWED_SYNTAX}`),
+  );
+  const compiled = tree.compile();
+  return {
+    minArgs: 0,
+    maxArgs: 16,
+    integerResult: false,
+    apply: (values) =>
+      compiled.evaluate(
+        new Map([...Object.entries(EXPRESSION_CONSTANTS), ...names.map((name, i) => [name, values[i]] as const)]),
+      ) as number,
+  };
+}
+
+/**
+ * "math function": computes ADD, SUB, SIN, … or a CUSTOM expression such as `(x - 32) / 1.8` (ThingsBoard's
+ * default) of arguments taken from the data, metadata, attributes, latest telemetry or constants, and writes
+ * the result to the data, metadata, an attribute or telemetry.
  */
 export const mathFunctionNode: RuleNodeDescriptor<MathFunctionConfig> = {
   type: 'core/math-function',
@@ -193,14 +405,16 @@ export const mathFunctionNode: RuleNodeDescriptor<MathFunctionConfig> = {
   thingsboardClass: 'org.thingsboard.rule.engine.math.TbMathNode',
   icon: 'calculate',
   create(config) {
-    if (config.operation === 'CUSTOM') {
-      throw new Error(
-        'The CUSTOM operation (custom expressions) is not supported yet: choose a fixed operation such as ADD, SUB, MULT or DIV',
-      );
-    }
-    const operation = MATH_OPERATIONS[config.operation];
-    if (!operation) throw new Error(`Unknown operation "${String(config.operation)}": use one of ${MATH_OPERATION_NAMES.join(', ')}`);
     const args = config.arguments ?? [];
+    let operation: MathOperation | undefined;
+    let operationLabel: string = config.operation;
+    if (config.operation === 'CUSTOM') {
+      operation = compileCustomFunction(config.customFunction, args);
+      operationLabel = `the custom function "${config.customFunction}"`;
+    } else if (Object.hasOwn(MATH_OPERATIONS, config.operation)) {
+      operation = MATH_OPERATIONS[config.operation];
+    }
+    if (!operation) throw new Error(`Unknown operation "${String(config.operation)}": use one of ${MATH_OPERATION_NAMES.join(', ')}`);
     if (args.length < operation.minArgs || args.length > operation.maxArgs) {
       throw new Error(
         `Args count: ${args.length} does not match operation: ${config.operation} (it takes ${operation.minArgs === operation.maxArgs ? operation.minArgs : `${operation.minArgs}-${operation.maxArgs}`})`,
@@ -225,7 +439,7 @@ export const mathFunctionNode: RuleNodeDescriptor<MathFunctionConfig> = {
       const raw = operation.apply(values);
       if (!Number.isFinite(raw)) {
         throw new Error(
-          `The result of ${config.operation} is ${raw} (division by zero or outside the function's domain), which cannot be written`,
+          `The result of ${operationLabel} is ${raw} (division by zero or outside a function's domain), which cannot be written: check the arguments' values`,
         );
       }
       // Whole results are LONGs (Java's cast truncates); others DOUBLEs rounded half-up to the precision.
