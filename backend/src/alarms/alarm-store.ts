@@ -1,4 +1,4 @@
-import { KeyedLock, type EntityId } from '@edgewise/plugin-api';
+import { KeyedLock, type EntityId, type RaiseAlarmRequest } from '@edgewise/plugin-api';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
@@ -15,18 +15,7 @@ import { AlarmCommentEntity, AlarmEntity, AlarmSeverity, EntityAlarmEntity } fro
  * A raise or an update. `undefined` members keep what the alarm has (or take the default on creation);
  * `null` details clear them.
  */
-export interface AlarmWrite {
-  type: string;
-  originator: EntityId;
-  severity: AlarmSeverity;
-  details?: unknown;
-  startTs?: number;
-  endTs?: number;
-  propagate?: boolean;
-  propagateToOwner?: boolean;
-  propagateToTenant?: boolean;
-  propagateRelationTypes?: readonly string[] | null;
-}
+export type AlarmWrite = RaiseAlarmRequest;
 
 export interface AlarmWriteResult {
   alarm: AlarmEntity;

@@ -1,24 +1,10 @@
 import type { JsonObject } from '../database/column-transformers';
 import { ApiError } from '../errors/api-error';
-import {
-  PROCESSING_STRATEGY_TYPES,
-  ProcessingStrategy,
-  ProcessingStrategyType,
-  SUBMIT_STRATEGY_TYPES,
-  SubmitStrategy,
-  SubmitStrategyType,
-} from './queue.entity';
+import { PROCESSING_STRATEGY_TYPES, ProcessingStrategyType, SUBMIT_STRATEGY_TYPES, SubmitStrategyType } from './queue.entity';
+import type { QueueConfig } from './queue.json';
 
 /** The writable part of a queue, checked. */
-export interface QueueFields {
-  name: string;
-  topic: string;
-  pollInterval: number;
-  partitions: number;
-  consumerPerPartition: boolean;
-  packProcessingTimeout: number;
-  submitStrategy: SubmitStrategy;
-  processingStrategy: ProcessingStrategy;
+export interface QueueFields extends QueueConfig {
   additionalInfo: JsonObject | null;
 }
 
