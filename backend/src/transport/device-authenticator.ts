@@ -57,6 +57,9 @@ export class DeviceAuthenticator implements OnModuleDestroy {
           return await this.byCertificate(request.certificate);
         case 'MQTT_BASIC':
           return await this.byMqttBasic(request.clientId ?? '', request.username ?? '', request.password ?? '');
+        case 'LWM2M_CREDENTIALS':
+          // IN PROGRESS (issue 6): LwM2M credentials arrive with the LwM2M transport.
+          return refuse('NOT_FOUND', 'LwM2M credentials are not supported yet');
       }
     } catch (e) {
       this.logger.error(`credentials lookup failed: ${(e as Error).message}`);

@@ -1,4 +1,12 @@
-import { AttributesRequest, DeviceIdentity, DeviceSession, SessionKind, SessionListener } from '@edgewise/plugin-api';
+import {
+  AttributesRequest,
+  DeviceIdentity,
+  DeviceSession,
+  OtaPackageLookup,
+  OtaPackageType,
+  SessionKind,
+  SessionListener,
+} from '@edgewise/plugin-api';
 import { randomUUID } from 'node:crypto';
 import type { DeviceMsgType } from '../device-messages/device-message-submitter';
 import { AttributesService } from '../telemetry/attributes.service';
@@ -121,6 +129,19 @@ export class CoreDeviceSession implements DeviceSession {
 
   reportActivity(): void {
     this.services.onActivity(this);
+  }
+
+  // IN PROGRESS (issue 5): claiming and OTA are being wired to their services.
+  claim(): Promise<void> {
+    return Promise.reject(new Error('Device claiming is not available yet'));
+  }
+
+  findOtaPackage(_type: OtaPackageType): Promise<OtaPackageLookup> {
+    return Promise.resolve({ ok: false, error: 'NOT_FOUND' });
+  }
+
+  readOtaChunk(): Promise<Uint8Array> {
+    return Promise.reject(new Error('OTA is not available yet'));
   }
 
   close(): void {

@@ -55,6 +55,10 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
       authenticate: (credentials) => this.authenticator.authenticate(credentials),
       openSession: (device, listener, kind) => this.sessions.open(device, listener, kind),
       http: this.http,
+      // IN PROGRESS (issue 5/6): gateway children, provisioning and polled devices are being wired.
+      openGatewayChildSession: () => Promise.reject(new Error('The gateway API is not available yet')),
+      provision: () => Promise.resolve({ status: 'NOT_FOUND', json: '{"errorMsg":"Provision data was not found!","status":"NOT_FOUND"}' }),
+      watchPolledDevices: () => Promise.resolve({ devices: [], stop: () => {} }),
     };
   }
 }

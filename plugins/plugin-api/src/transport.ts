@@ -12,7 +12,9 @@ export type DeviceCredentialsRequest =
   /** MQTT CONNECT fields; any may be absent. The core applies ThingsBoard's lookup order (device-api.md §1.2). */
   | { type: 'MQTT_BASIC'; clientId?: string; username?: string; password?: string }
   /** The client certificate, PEM or the Base64 body between the armour lines. */
-  | { type: 'X509_CERTIFICATE'; certificate: string };
+  | { type: 'X509_CERTIFICATE'; certificate: string }
+  /** An LwM2M client's endpoint name (security mode NoSec; device-api.md §6.1). */
+  | { type: 'LWM2M_CREDENTIALS'; endpoint: string };
 
 /** The device a session belongs to. */
 export interface DeviceIdentity {
@@ -95,9 +97,51 @@ export interface DeviceSession {
   setRpcSubscription(on: boolean): void;
   /** Keep-alive traffic (MQTT PINGREQ, CoAP observe refresh) that carries no message. */
   reportActivity(): void;
+  /**
+   * Device-side claiming (device-api.md §1.10): `{"secretKey":…,"durationMs":…}`, both optional, empty text
+   * allowed. Resolves once the request is kept (a refused registration is logged, not reported to the device);
+   * rejects with PayloadError on bad input.
+   */
+  claim(payload: string): Promise<void>;
+  /**
+   * The OTA package currently assigned to the device (its own, else its profile's), device-api.md §1.12.3.
+   * Transports that cache it per request (MQTT `requestId`) keep the returned `packageId`.
+   */
+  findOtaPackage(type: OtaPackageType): Promise<OtaPackageLookup>;
+  /** Bytes `[chunk*chunkSize, min((chunk+1)*chunkSize, size))` of a package; `chunkSize` 0 = the whole file; past the end → empty. */
+  readOtaChunk(packageId: string, chunkSize: number, chunk: number): Promise<Uint8Array>;
   /** The connection ended; idempotent. */
   close(): void;
 }
+
+export type OtaPackageType = 'FIRMWARE' | 'SOFTWARE';
+
+export interface OtaPackageRef {
+  packageId: string;
+  title: string;
+  version: string;
+  /** Bytes of the binary. */
+  size: number;
+}
+
+/** `NOT_FOUND`: nothing assigned; `FAILURE`: the package has no binary (URL package). */
+export type OtaPackageLookup = { ok: true; package: OtaPackageRef } | { ok: false; error: 'NOT_FOUND' | 'FAILURE' };
+
+/** The answer to a provisioning request (device-api.md §1.11.3), in the JSON the device receives. */
+export interface ProvisionResponse {
+  status: 'SUCCESS' | 'NOT_FOUND' | 'FAILURE';
+  /** JSON text, e.g. `{"credentialsValue":"…","credentialsType":"ACCESS_TOKEN","status":"SUCCESS"}`. */
+  json: string;
+}
+
+/** A device the platform reaches out to (SNMP polling) rather than one that connects. */
+export interface PolledDevice {
+  device: DeviceIdentity;
+  /** The device's `deviceData.transportConfiguration` (e.g. SNMP host, port, version, community). */
+  deviceTransportConfiguration: Readonly<Record<string, unknown>>;
+}
+
+export type PolledDeviceChange = { kind: 'upserted'; polled: PolledDevice } | { kind: 'removed'; deviceId: string };
 
 /** `connection` (default): a lasting connection. `request`: one exchange, no connect/disconnect events. */
 export type SessionKind = 'connection' | 'request';
@@ -111,6 +155,31 @@ export interface TransportContext {
    * connected while it lasts; a `request` session (one HTTP request) only records activity.
    */
   openSession(device: DeviceIdentity, listener: SessionListener, kind?: SessionKind): DeviceSession;
+  /**
+   * Gateway API (device-api.md §4.3): finds the child device by name in the gateway's tenant or creates it
+   * (`deviceType` = profile name, default `default`), and opens its `connection` session. The core closes a
+   * gateway's child sessions when the gateway's session closes.
+   * Rejects with PayloadError for a name the contract refuses (empty, too long).
+   */
+  openGatewayChildSession(
+    gateway: DeviceSession,
+    deviceName: string,
+    deviceType: string | undefined,
+    listener: SessionListener,
+  ): Promise<DeviceSession>;
+  /**
+   * Device provisioning (device-api.md §1.11): the request as the device sent it (JSON text). Every outcome the
+   * contract answers with a `status` resolves; a malformed request rejects with PayloadError.
+   */
+  provision(payload: string): Promise<ProvisionResponse>;
+  /**
+   * Devices whose profile uses `transportType` (e.g. `SNMP`), for transports that poll: the current list, then
+   * every change through `onChange` until the returned `stop` is called.
+   */
+  watchPolledDevices(
+    transportType: string,
+    onChange: (change: PolledDeviceChange) => void,
+  ): Promise<{ devices: PolledDevice[]; stop(): void }>;
   /** Routes on the platform's HTTP listener (port 8080), for transports that speak HTTP (device-api.md §2). */
   readonly http: HttpRouteRegistry;
 }

@@ -8,6 +8,7 @@ import type {
   DeviceSession,
   HttpHandler,
   HttpRequest,
+  OtaPackageLookup,
   PluginLogger,
   SessionListener,
   TransportContext,
@@ -68,6 +69,15 @@ export class FakeSession implements DeviceSession {
     this.rpcSubscription = on;
   }
   reportActivity(): void {}
+  claim(): Promise<void> {
+    return Promise.resolve();
+  }
+  findOtaPackage(): Promise<OtaPackageLookup> {
+    return Promise.resolve({ ok: false, error: 'NOT_FOUND' });
+  }
+  readOtaChunk(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array());
+  }
   close(): void {
     this.closed = true;
   }
@@ -99,6 +109,9 @@ export class FakePlatform {
       return session;
     },
     http: { route: (method, path, handler) => void this.routes.set(`${method} ${path}`, handler) },
+    openGatewayChildSession: () => Promise.reject(new Error('the HTTP transport has no gateways')),
+    provision: () => Promise.resolve({ status: 'NOT_FOUND', json: '{"errorMsg":"Provision data was not found!","status":"NOT_FOUND"}' }),
+    watchPolledDevices: () => Promise.resolve({ devices: [], stop: () => {} }),
   };
 
   async startTransport(options: Record<string, unknown> = {}): Promise<HttpTransport> {

@@ -8,7 +8,9 @@ import type {
   DeviceCredentialsRequest,
   DeviceIdentity,
   DeviceSession,
+  OtaPackageLookup,
   PluginLogger,
+  ProvisionResponse,
   ServerRpcRequest,
   SessionCloseReason,
   SessionListener,
@@ -99,6 +101,19 @@ export class FakeSession implements DeviceSession {
     this.activityReports++;
   }
 
+  claim(payload: string): Promise<void> {
+    this.core.claims.push(payload);
+    return Promise.resolve();
+  }
+
+  findOtaPackage(): Promise<OtaPackageLookup> {
+    return Promise.resolve({ ok: false, error: 'NOT_FOUND' });
+  }
+
+  readOtaChunk(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array());
+  }
+
   close(): void {
     this.closed = true;
   }
@@ -152,6 +167,7 @@ export class FakeCore implements TransportContext {
   manualCommits = false;
   readonly heldCommits: HeldCommit[] = [];
 
+  readonly claims: string[] = [];
   attributesResponse = '{}';
   clientRpcReply = '{"error":"timeout"}';
 
@@ -180,6 +196,18 @@ export class FakeCore implements TransportContext {
     const session = new FakeSession(this, device, listener);
     this.sessions.push(session);
     return session;
+  }
+
+  openGatewayChildSession(): Promise<DeviceSession> {
+    return Promise.reject(new Error('no gateway support in this fake yet'));
+  }
+
+  provision(): Promise<ProvisionResponse> {
+    return Promise.resolve({ status: 'NOT_FOUND', json: '{"errorMsg":"Provision data was not found!","status":"NOT_FOUND"}' });
+  }
+
+  watchPolledDevices(): ReturnType<TransportContext['watchPolledDevices']> {
+    return Promise.resolve({ devices: [], stop: () => {} });
   }
 
   /** The session opened last (the test's device). */
