@@ -33,17 +33,23 @@ export async function measureWindow({ product, seconds, log, setMeasuring, acked
   let peakRssMb = 0;
   const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, product.rssMb())), 250);
   const started = performance.now();
+  const cpuBefore = product.cpuSeconds();
+  const mainCpuBefore = product.cpuSeconds(true);
   for (let s = 1; s <= seconds; s++) {
     await new Promise((r) => setTimeout(r, 1000));
     log(`${s}/${seconds} s: ${acked()} acked`);
   }
   const elapsed = (performance.now() - started) / 1000;
+  const serverCpuSeconds = product.cpuSeconds() - cpuBefore;
+  const mainThreadCpuSeconds = product.cpuSeconds(true) - mainCpuBefore;
   setMeasuring(false);
   clearInterval(sampler);
   const engineAfter = await engineProgress(rest);
   return {
     elapsed,
     peakRssMb,
+    serverCpuSeconds,
+    mainThreadCpuSeconds,
     // What the rule engine finished in the window (through the root chain), and how far it was behind at its end.
     processedMsgsPerSec: Math.round((engineAfter.processed - engineBefore.processed) / elapsed),
     queueLagAtEnd: engineAfter.lag,
@@ -73,7 +79,7 @@ export async function engineDrained(rest, withinMs = 120_000) {
 
 /** The one JSON line every ingest benchmark prints (3 data points per message). */
 export function ingestSummary({ bench, product, settings, window, measuredAcks, latencies, acked, stored, extra = {} }) {
-  const { elapsed, peakRssMb, processedMsgsPerSec, queueLagAtEnd } = window;
+  const { elapsed, peakRssMb, serverCpuSeconds, mainThreadCpuSeconds, processedMsgsPerSec, queueLagAtEnd } = window;
   latencies.sort((a, b) => a - b);
   const round = (v) => Math.round(v * 100) / 100;
   return {
@@ -89,6 +95,11 @@ export function ingestSummary({ bench, product, settings, window, measuredAcks, 
     p95Ms: round(percentile(latencies, 95)),
     p99Ms: round(percentile(latencies, 99)),
     serverRssMb: peakRssMb,
+    // Server CPU per acknowledged message (all threads): comparable across runs even when the machine is busy.
+    serverCpuUsPerMsg: measuredAcks ? round((serverCpuSeconds * 1e6) / measuredAcks) : 0,
+    serverCpuPercent: Math.round((serverCpuSeconds / elapsed) * 100),
+    // The event loop's share: what caps throughput when the machine has cores to spare.
+    mainThreadCpuUsPerMsg: measuredAcks ? round((mainThreadCpuSeconds * 1e6) / measuredAcks) : 0,
     ...extra,
     ackedMessages: acked,
     storedDataPoints: stored,

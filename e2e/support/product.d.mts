@@ -7,6 +7,7 @@ export interface Product {
   pid: number;
   start(): Promise<Product>;
   rssMb(): number;
+  cpuSeconds(mainThread?: boolean): number;
   kill(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: string | null; stderr: string }>;
   stop(): Promise<void>;
 }

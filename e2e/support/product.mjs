@@ -67,6 +67,8 @@ export async function startProduct(extraEnv = {}) {
     MQTT_PORT: '0',
     MQTTS_PORT: '0',
     MQTT_HOST: '127.0.0.1',
+    COAP_PORT: '0',
+    COAP_HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
     // With REDIS_URL (cluster-mode runs) each product gets queues of its own on the shared Redis.
@@ -91,6 +93,15 @@ export async function startProduct(extraEnv = {}) {
     },
     /** Resident memory of the server process, in MB. */
     rssMb: () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${product.pid}/status`, 'utf8'))[1]) / 1024),
+    /**
+     * CPU time (user + system) the server has used so far, in seconds (Linux clock ticks at 100 Hz): the whole
+     * process, or only its main thread (the event loop) with `mainThread`.
+     */
+    cpuSeconds: (mainThread = false) => {
+      const stat = mainThread ? `/proc/${product.pid}/task/${product.pid}/stat` : `/proc/${product.pid}/stat`;
+      const fields = readFileSync(stat, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
     /** Kills the process with `signal` (SIGKILL: no chance to clean up) and waits for it to be gone. */
     async kill(signal = 'SIGKILL') {
       product.child.kill(signal);

@@ -1,15 +1,26 @@
 import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-json';
 
-/** A JSON value as read by {@link readJson}: numbers are plain (safe integers) or keep their source text. */
+/**
+ * A number as read by {@link readJson}: a plain number (an integer literal when integral, a decimal literal
+ * otherwise) or a LosslessNumber keeping its source text.
+ */
 export type JsonNumber = number | LosslessNumber;
 
 /**
- * True when some number literal outside strings has a fraction, an exponent or more than 15 digits —
- * the cases where JSON.parse would lose what §0.1 typing needs (`42.0` vs `42`, int64 precision).
+ * True when some number literal outside strings is one JSON.parse would lose something from: what §0.1
+ * typing needs (`42.0` is a DOUBLE, `42` a LONG; int64 precision beyond 15 digits; more than 16 fraction
+ * digits stay text) or how a JSON-typed value is written back (`1.50` stays `1.50`, `0.0000001` is not
+ * `1e-7`, `-0` is not `0`). So the fast path takes integers and decimals that `String(Number(text))` writes exactly as sent.
  */
 function needsSourceText(text: string): boolean {
   let inString = false;
   let digits = 0;
+  let inFraction = false;
+  let zeroInteger = false;
+  let fractionDigits = 0;
+  let leadingFractionZeros = 0;
+  let lastDigitZero = false;
+  const fractionLoses = () => lastDigitZero || fractionDigits > 16 || (zeroInteger && leadingFractionZeros >= 6);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
@@ -17,22 +28,32 @@ function needsSourceText(text: string): boolean {
       else if (c === 0x22 /* " */) inString = false;
       continue;
     }
-    if (c === 0x22) {
-      inString = true;
-      digits = 0;
-    } else if (c >= 0x30 && c <= 0x39) {
+    if (c >= 0x30 && c <= 0x39) {
       if (++digits > 15) return true;
-    } else {
-      if (digits > 0 && (c === 0x2e /* . */ || c === 0x65 /* e */ || c === 0x45) /* E */) return true;
-      digits = 0;
+      lastDigitZero = c === 0x30;
+      if (inFraction && fractionDigits++ === leadingFractionZeros && lastDigitZero) leadingFractionZeros++;
+      continue;
     }
+    if (digits > 0 && (c === 0x65 /* e */ || c === 0x45) /* E */) return true;
+    if (inFraction && fractionLoses()) return true;
+    inFraction = digits > 0 && c === 0x2e; /* . */
+    if (inFraction) {
+      zeroInteger = digits === 1 && lastDigitZero;
+      fractionDigits = leadingFractionZeros = 0;
+      continue;
+    }
+    digits = 0;
+    if (c === 0x22) inString = true;
+    // `-0` would be written back as `0`.
+    else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x30 && !/[\d.]/.test(text.charAt(i + 2))) return true;
   }
-  return false;
+  return inFraction && fractionLoses();
 }
 
 /**
- * Parses JSON text. Payloads whose numbers are all short integers take the native JSON.parse fast path
- * (~3x faster); otherwise lossless-json keeps each number's source text as a LosslessNumber.
+ * Parses JSON text. Payloads whose numbers JSON.parse reads without loss for §0.1 typing (short integers,
+ * plain decimals) take the native fast path (~3x faster); otherwise lossless-json keeps each number's
+ * source text as a LosslessNumber.
  * Throws SyntaxError on malformed input.
  */
 export function readJson(text: string): unknown {

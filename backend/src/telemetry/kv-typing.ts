@@ -107,8 +107,9 @@ export function typeValue(key: string, value: unknown, options: KvTypingOptions 
     throw new KvParseError("Can't parse value: null");
   }
   if (typeof value === 'boolean') return { key, type: 'BOOLEAN', value };
-  // readJson hands out plain numbers only for short integer literals: LONG without looking at the text.
-  if (typeof value === 'number' && Number.isSafeInteger(value)) return { key, type: 'LONG', value: value || 0 };
+  // readJson hands out plain numbers only for short integer literals (LONG) and plain decimals with a
+  // non-zero fraction (DOUBLE): typed without looking at the text.
+  if (typeof value === 'number') return Number.isInteger(value) ? { key, type: 'LONG', value: value || 0 } : { key, type: 'DOUBLE', value };
   if (typeof value === 'string') return withKey(key, typeString(key, value, options));
   if (isJsonNumber(value)) return withKey(key, typeNumber(numberText(value as JsonNumber), options.typeCast ?? true));
   return { key, type: 'JSON', value: writeJson(value) };

@@ -1,11 +1,10 @@
 import { Logger } from '@nestjs/common';
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { GroupCommitQueue } from '../../telemetry/group-commit-queue';
 import type { QueuedMsg } from '../queued-msg';
+import { LocalQueueStore } from './local-queue-store';
 import type { ConsumeOptions, RuleQueue } from './rule-queue';
 
-const ROWS_PER_INSERT = 100;
 /** A pack whose processing failed waits this long before it is delivered again (no busy loop on a lasting fault). */
 const REDELIVERY_PAUSE_MS = 1000;
 
@@ -46,56 +45,33 @@ export interface LocalRuleQueueOptions {
 
 /**
  * The embedded durable queue: an SQLite file of its own in the data directory (WAL, synchronous=NORMAL:
- * a commit survives the process being killed). Submissions are group-committed; committed messages go
- * straight to the consumer from memory, and the file is read back only after a restart or when the
- * consumer is far behind. A processed pack is deleted with one range delete.
+ * a commit survives the process being killed), written on a worker thread (LocalQueueStore). Submissions
+ * are group-committed; committed messages go straight to the consumer from memory, and the file is read
+ * back only after a restart or when the consumer is far behind. A processed pack is deleted with one range
+ * delete.
  */
 export class LocalRuleQueue implements RuleQueue {
   private readonly logger = new Logger('RuleQueue');
-  private readonly db: Database.Database;
+  private readonly store: LocalQueueStore;
   private readonly writer: GroupCommitQueue<Submission>;
   private readonly consumers = new Map<string, Consumer>();
-  private nextSeq: number;
+  private nextSeq = 0;
   private closed = false;
-  private readonly insertOne: Database.Statement;
-  private readonly insertMany: Database.Statement;
-  private readonly selectAfter: Database.Statement;
-  private readonly deleteUpTo: Database.Statement;
-  private readonly countWaiting: Database.Statement;
+  private closing?: Promise<void>;
+  /** Resolves once the file is open; rejects (with why) when it cannot be. */
+  readonly ready: Promise<void>;
 
   constructor(private readonly options: LocalRuleQueueOptions) {
-    this.db = new Database(join(options.dataDir, 'rule-queue.sqlite'));
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.exec(
-      'CREATE TABLE IF NOT EXISTS queue_msg (queue TEXT NOT NULL, seq INTEGER NOT NULL, item TEXT NOT NULL, PRIMARY KEY (queue, seq)) WITHOUT ROWID',
-    );
-    this.insertOne = this.db.prepare('INSERT INTO queue_msg (queue, seq, item) VALUES (?, ?, ?)');
-    this.insertMany = this.db.prepare(
-      `INSERT INTO queue_msg (queue, seq, item) VALUES ${'(?, ?, ?), '.repeat(ROWS_PER_INSERT - 1)}(?, ?, ?)`,
-    );
-    this.selectAfter = this.db.prepare('SELECT seq, item FROM queue_msg WHERE queue = ? AND seq > ? ORDER BY seq LIMIT ?');
-    this.deleteUpTo = this.db.prepare('DELETE FROM queue_msg WHERE queue = ? AND seq <= ?');
-    this.countWaiting = this.db.prepare('SELECT count(*) AS n FROM queue_msg WHERE queue = ? AND seq > ?');
-    const { maxSeq } = this.db.prepare('SELECT max(seq) AS maxSeq FROM queue_msg').get() as { maxSeq: number | null };
-    this.nextSeq = (maxSeq ?? 0) + 1;
-    // Multi-row INSERTs: one statement execution per ROWS_PER_INSERT messages instead of one per message.
-    const insertAll = this.db.transaction((batch: Submission[], firstSeq: number) => {
-      let seq = firstSeq;
-      let params: unknown[] = [];
-      for (const { queueName, item } of batch) {
-        params.push(queueName, seq++, JSON.stringify(item));
-        if (params.length === ROWS_PER_INSERT * 3) {
-          this.insertMany.run(params);
-          params = [];
-        }
-      }
-      for (let i = 0; i < params.length; i += 3) this.insertOne.run(params[i], params[i + 1], params[i + 2]);
-    });
-    this.writer = new GroupCommitQueue((batch) => {
+    this.store = new LocalQueueStore(join(options.dataDir, 'rule-queue.sqlite'));
+    this.ready = this.store.opened.then((maxSeq) => void (this.nextSeq = maxSeq + 1));
+    this.writer = new GroupCommitQueue(async (batch) => {
+      await this.ready;
       const firstSeq = this.nextSeq;
-      insertAll(batch, firstSeq);
       this.nextSeq += batch.length;
+      const rows: unknown[] = [];
+      let seq = firstSeq;
+      for (const { queueName, item } of batch) rows.push(queueName, seq++, JSON.stringify(item));
+      await this.store.insert(rows);
       batch.forEach((submission, i) => this.delivered(submission, firstSeq + i));
     }, options.maxPackSize * 4);
   }
@@ -122,16 +98,20 @@ export class LocalRuleQueue implements RuleQueue {
   }
 
   async lag(queueName: string): Promise<number> {
-    const consumer = this.consumers.get(queueName);
-    return (this.countWaiting.get(queueName, consumer?.lastDelivered ?? 0) as { n: number }).n;
+    await this.ready;
+    return this.store.countAfter(queueName, this.consumers.get(queueName)?.lastDelivered ?? 0);
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return (this.closing ??= this.shutDown());
+  }
+
+  private async shutDown(): Promise<void> {
     this.closed = true;
     await this.writer.drain();
     for (const consumer of this.consumers.values()) consumer.wake?.();
     await Promise.all([...this.consumers.values()].map((c) => c.stopped));
-    this.db.close();
+    await this.store.close();
   }
 
   /** A committed message: hand it to its consumer's memory buffer unless the consumer reads from disk. */
@@ -158,8 +138,13 @@ export class LocalRuleQueue implements RuleQueue {
     const deleteCompleted = () => {
       let upTo = -1;
       while (inFlight.length && inFlight[0].settled && !inFlight[0].failed) upTo = inFlight.shift()!.lastSeq;
-      if (upTo >= 0) this.deleteUpTo.run(consumer.queueName, upTo);
+      if (upTo >= 0)
+        this.store.deleteUpTo(consumer.queueName, upTo).catch((err: unknown) =>
+          // Not fatal: the rows stay and are delivered again after a restart (at least once).
+          this.logger.error({ msg: `queue ${consumer.queueName}: deleting processed messages failed`, err }),
+        );
     };
+    await this.ready;
     while (!this.closed) {
       const failed = inFlight.find((p) => p.failed);
       if (failed) {
@@ -181,7 +166,7 @@ export class LocalRuleQueue implements RuleQueue {
         await this.idle(consumer);
         continue;
       }
-      const pack = this.takePack(consumer);
+      const pack = await this.takePack(consumer);
       if (!pack.length) {
         await this.idle(consumer);
         continue;
@@ -216,15 +201,16 @@ export class LocalRuleQueue implements RuleQueue {
     });
   }
 
-  private takePack(consumer: Consumer): { seq: number; item: QueuedMsg }[] {
+  private async takePack(consumer: Consumer): Promise<{ seq: number; item: QueuedMsg }[]> {
     const max = this.options.maxPackSize;
-    let pack: { seq: number; item: QueuedMsg }[];
+    let pack: { seq: number; item: QueuedMsg }[] = [];
     if (consumer.fromDisk) {
-      const rows = this.selectAfter.all(consumer.queueName, consumer.lastDelivered, max) as { seq: number; item: string }[];
-      pack = rows.map((row) => ({ seq: row.seq, item: JSON.parse(row.item) as QueuedMsg }));
-      // Everything committed is read (better-sqlite3 is synchronous: no commit can land in between), so
-      // from here on new commits go to memory.
-      if (rows.length < max) consumer.fromDisk = false;
+      await this.store.selectAfter(consumer.queueName, consumer.lastDelivered, max, (rows) => {
+        pack = rows.map((row) => ({ seq: row.seq, item: JSON.parse(row.item) as QueuedMsg }));
+        // The store answers in order: this read saw every commit answered before it, and commits answered
+        // after it reach delivered() once this has run — so from here on they go to memory.
+        if (rows.length < max) consumer.fromDisk = false;
+      });
     } else {
       pack = consumer.buffer.slice(consumer.head, consumer.head + max);
       consumer.head += pack.length;

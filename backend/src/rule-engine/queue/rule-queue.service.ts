@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -18,7 +18,7 @@ export const MAIN_QUEUE = 'Main';
  * REDIS_URL is set. A message naming a queue that does not exist travels on Main, as in ThingsBoard.
  */
 @Injectable()
-export class RuleQueueService {
+export class RuleQueueService implements OnModuleInit {
   private readonly logger = new Logger('RuleQueue');
   readonly backend: RuleQueue;
   readonly kind: 'local' | 'bullmq';
@@ -43,6 +43,11 @@ export class RuleQueueService {
     this.logger.log({
       msg: `rule-engine queues: ${this.kind === 'bullmq' ? 'BullMQ on Redis' : 'local durable queue in the data directory'}`,
     });
+  }
+
+  /** The local queue's file opens on its worker thread: start-up fails, saying why, if it cannot. */
+  async onModuleInit(): Promise<void> {
+    if (this.backend instanceof LocalRuleQueue) await this.backend.ready;
   }
 
   /** The queues that exist (the engine keeps this current). */
