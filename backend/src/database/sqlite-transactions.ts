@@ -80,4 +80,11 @@ export function serialiseSqliteTransactions(dataSource: DataSource): void {
   };
   runner.commitTransaction = () => end(commit);
   runner.rollbackTransaction = () => end(rollback);
+
+  // A second connection writes timeseries (SqliteTsSink). A deferred transaction that read first would fail
+  // with SQLITE_BUSY_SNAPSHOT on its first write if that connection committed in between: IMMEDIATE takes the
+  // write lock up front (waiting up to busy_timeout for the other connection's short transaction).
+  const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  runner.query = ((sql: string, ...rest: unknown[]) =>
+    query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest)) as QueryRunner['query'];
 }

@@ -43,3 +43,19 @@ describe('readJson: the JSON.parse fast path loses nothing typing or writing bac
     }
   });
 });
+
+describe('readJson: refuses nesting deeper than what typing and writing back can walk', () => {
+  it.each(['[', '{"a":'])('%s… 100,000 levels deep', (open) => {
+    const close = open === '[' ? ']' : '}';
+    expect(() => readJson(open.repeat(100_000) + '1' + close.repeat(100_000))).toThrow(/nested deeper than 1000 levels/);
+    expect(() => readJson(open.repeat(100_000) + '1.0' + close.repeat(100_000))).toThrow(/nested deeper than 1000 levels/);
+  });
+
+  it('reads 1000 levels', () => {
+    expect(writeJson(readJson('['.repeat(1000) + '1.0' + ']'.repeat(1000)))).toBe('['.repeat(1000) + '1.0' + ']'.repeat(1000));
+  });
+});
+
+it('readJson looks at the whole text for nesting, also after a number that needs its source text', () => {
+  expect(() => readJson(`{"a":1.0,"b":${'['.repeat(5000)}${']'.repeat(5000)}}`)).toThrow(/nested deeper/);
+});

@@ -6,13 +6,18 @@ import { isLosslessNumber, LosslessNumber, parse, stringify } from 'lossless-jso
  */
 export type JsonNumber = number | LosslessNumber;
 
+/** Deeper JSON is refused: everything that walks a parsed value (typing, writing back) recurses. */
+const MAX_DEPTH = 1000;
+
 /**
- * True when some number literal outside strings is one JSON.parse would lose something from: what §0.1
+ * Throws SyntaxError for JSON nested deeper than MAX_DEPTH. True when some number literal outside strings is one JSON.parse would lose something from: what §0.1
  * typing needs (`42.0` is a DOUBLE, `42` a LONG; int64 precision beyond 15 digits; more than 16 fraction
  * digits stay text) or how a JSON-typed value is written back (`1.50` stays `1.50`, `0.0000001` is not
  * `1e-7`, `-0` is not `0`). So the fast path takes integers and decimals that `String(Number(text))` writes exactly as sent.
  */
 function needsSourceText(text: string): boolean {
+  let depth = 0;
+  let needs = false;
   let inString = false;
   let digits = 0;
   let inFraction = false;
@@ -29,13 +34,13 @@ function needsSourceText(text: string): boolean {
       continue;
     }
     if (c >= 0x30 && c <= 0x39) {
-      if (++digits > 15) return true;
+      if (++digits > 15) needs = true;
       lastDigitZero = c === 0x30;
       if (inFraction && fractionDigits++ === leadingFractionZeros && lastDigitZero) leadingFractionZeros++;
       continue;
     }
-    if (digits > 0 && (c === 0x65 /* e */ || c === 0x45) /* E */) return true;
-    if (inFraction && fractionLoses()) return true;
+    if (digits > 0 && (c === 0x65 /* e */ || c === 0x45) /* E */) needs = true;
+    if (inFraction && fractionLoses()) needs = true;
     inFraction = digits > 0 && c === 0x2e; /* . */
     if (inFraction) {
       zeroInteger = digits === 1 && lastDigitZero;
@@ -44,17 +49,20 @@ function needsSourceText(text: string): boolean {
     }
     digits = 0;
     if (c === 0x22) inString = true;
+    else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > MAX_DEPTH) throw new SyntaxError(`JSON nested deeper than ${MAX_DEPTH} levels`);
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
     // `-0` would be written back as `0`.
-    else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x30 && !/[\d.]/.test(text.charAt(i + 2))) return true;
+    else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x30 && !/[\d.]/.test(text.charAt(i + 2))) needs = true;
   }
-  return inFraction && fractionLoses();
+  return needs || (inFraction && fractionLoses());
 }
 
 /**
  * Parses JSON text. Payloads whose numbers JSON.parse reads without loss for §0.1 typing (short integers,
  * plain decimals) take the native fast path (~3x faster); otherwise lossless-json keeps each number's
  * source text as a LosslessNumber.
- * Throws SyntaxError on malformed input.
+ * Throws SyntaxError on malformed input and on nesting deeper than MAX_DEPTH.
  */
 export function readJson(text: string): unknown {
   return needsSourceText(text) ? parse(text) : JSON.parse(text);

@@ -1,6 +1,7 @@
-import type { Database } from 'better-sqlite3';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import { SQLITE_PRAGMAS } from '../database/data-source-options';
 import { GroupCommitQueue } from './group-commit-queue';
 import type { TsKvEntry } from './kv-entry';
 import { PostgresTsSink } from './postgres-ts-sink';
@@ -15,15 +16,13 @@ const byEntity = (a: TsWriteRequest, b: TsWriteRequest) => (a.entityId < b.entit
  * The one way data points reach ts_kv/ts_kv_latest: callers submit points and get a promise that settles
  * after the group-committed transaction holding them (see GroupCommitQueue).
  */
-export class TimeseriesWriter {
+export class TimeseriesWriter implements OnApplicationShutdown {
   private readonly queue: GroupCommitQueue<TsWriteRequest>;
 
   constructor(
     private readonly sink: TsWriteSink,
     readonly keys: TsKeyDictionary,
     maxBatch: number,
-    /** False while the connection cannot take our transaction (SQLite: TypeORM has one open on it). */
-    private readonly connectionFree: () => boolean = () => true,
   ) {
     this.queue = new GroupCommitQueue((batch) => this.flush(batch), maxBatch);
   }
@@ -39,11 +38,16 @@ export class TimeseriesWriter {
     return this.queue.drain();
   }
 
+  /** Last of the shutdown: the rule engine, which saves through this writer, has stopped by then. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain();
+    await this.sink.close?.();
+  }
+
   private async flush(batch: TsWriteRequest[]): Promise<void> {
     const unknown = new Set<string>();
     for (const { points } of batch) for (const p of points) if (this.keys.cached(p.key) === undefined) unknown.add(p.key);
     if (unknown.size > 0) await this.keys.ensure(unknown);
-    while (!this.connectionFree()) await new Promise((resolve) => setTimeout(resolve, 1));
     // Entity order puts each device's rows side by side in the ts_kv B-tree: fewer pages touched per commit
     // (measured 1.4x on SQLite). The sort is stable, so one device's points keep their arrival order.
     batch.sort(byEntity);
@@ -58,7 +62,5 @@ export function createTimeseriesWriter(dataSource: DataSource, maxBatch: number)
   if (sql.dialect === 'postgres') {
     return new TimeseriesWriter(new PostgresTsSink((dataSource.driver as unknown as { master: Pool }).master), keys, maxBatch);
   }
-  const db = (dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
-  // SQLite has one connection: never start our transaction inside one TypeORM has open (it would nest into it).
-  return new TimeseriesWriter(new SqliteTsSink(db), keys, maxBatch, () => !db.inTransaction);
+  return new TimeseriesWriter(new SqliteTsSink(dataSource.options.database as string, SQLITE_PRAGMAS), keys, maxBatch);
 }

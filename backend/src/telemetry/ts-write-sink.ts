@@ -9,6 +9,8 @@ export interface TsWriteRequest {
 /** Writes a batch of requests to ts_kv and ts_kv_latest in ONE transaction; key ids are already known. */
 export interface TsWriteSink {
   write(batch: readonly TsWriteRequest[], keyId: (key: string) => number): Promise<void> | void;
+  /** Releases what the sink holds (a worker thread); nothing is written after. */
+  close?(): Promise<void>;
 }
 
 export interface LatestPoint {
