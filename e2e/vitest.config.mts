@@ -4,7 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.spec.ts'],
-    exclude: ['node_modules/**'],
+    // admin/: Playwright's own runner drives the browser suite (admin/playwright.config.ts).
+    exclude: ['node_modules/**', 'admin/**'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

@@ -194,11 +194,15 @@ console.log(`${passed} ${failed} ${notes.join('; ')}`);
 EOF
 }
 
-# Real protocol clients for the black-box suites: Debian's mosquitto_pub / mosquitto_sub, and curl.
+# Real protocol peers for the black-box suites: Debian's mosquitto_pub / mosquitto_sub, curl, libcoap's
+# coap-client, and a real SNMP agent (snmpd, started by the test itself on a free port) with snmpget/snmpset.
 start_device_clients() {
   local missing=()
   command -v mosquitto_pub >/dev/null && command -v mosquitto_sub >/dev/null || missing+=(mosquitto-clients)
   command -v curl >/dev/null || missing+=(curl)
+  command -v coap-client-notls >/dev/null || missing+=(libcoap3-bin)
+  command -v snmpd >/dev/null || [ -x /usr/sbin/snmpd ] || missing+=(snmpd)
+  command -v snmpget >/dev/null || missing+=(snmp)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AlarmsModule } from './alarms/alarms.module';
 import { AuditLogModule } from './audit-log/audit-log.module';
 import { AuthModule } from './auth/auth.module';
+import { ClaimingModule } from './claiming/claiming.module';
 import type { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { CustomersModule } from './customers/customers.module';
@@ -10,9 +11,11 @@ import { DatabaseModule } from './database/database.module';
 import { DeviceProfilesModule } from './device-profiles/device-profiles.module';
 import { DevicesModule } from './devices/devices.module';
 import { EventsModule } from './events/events.module';
+import { GatewaysModule } from './gateways/gateways.module';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { HealthModule } from './health/health.module';
 import { InstallModule } from './install/install.module';
+import { OtaModule } from './ota/ota.module';
 import { QueuesModule } from './queues/queues.module';
 import { RelationsModule } from './relations/relations.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
@@ -24,6 +27,7 @@ import { UsersModule } from './users/users.module';
 import { PluginsModule } from './plugins/plugins.module';
 import { RuleChainsModule } from './rule-chains/rule-chains.module';
 import { RuleEngineModule } from './rule-engine/rule-engine.module';
+import { WebsocketModule } from './websocket/websocket.module';
 
 @Module({})
 export class AppModule {
@@ -42,16 +46,20 @@ export class AppModule {
         UsersModule,
         DeviceProfilesModule,
         DevicesModule,
+        OtaModule,
         TelemetryModule,
         RelationsModule,
         EventsModule,
         QueuesModule,
         AlarmsModule,
         TransportModule,
+        ClaimingModule,
         RpcModule,
+        GatewaysModule,
         ScriptsModule,
         RuleChainsModule,
         RuleEngineModule,
+        WebsocketModule,
         InstallModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],

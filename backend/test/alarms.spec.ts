@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSource } from 'typeorm';
 import { AlarmEntities } from '../src/alarms/alarm-entities';
+import { AlarmEvents } from '../src/alarms/alarm-events';
 import { AlarmStore } from '../src/alarms/alarm-store';
 import { AlarmEntity } from '../src/alarms/alarm.entity';
 import { AlarmsService } from '../src/alarms/alarms.service';
@@ -444,6 +445,7 @@ describe('alarms', () => {
             nest.get(DataSource).getRepository(AlarmEntity),
             nest.get(AlarmEntities),
             nest.get(RelationsService),
+            nest.get(AlarmEvents),
           ),
       );
       const crossProcess = await Promise.all(

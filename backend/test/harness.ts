@@ -106,6 +106,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MQTT_PORT: '0',
     MQTTS_PORT: '0',
     MQTT_HOST: '127.0.0.1',
+    COAP_PORT: '0',
+    COAP_HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -15,6 +15,8 @@ export interface AlarmListFilter {
   status: AlarmStatusFilter;
   /** Only alarms linked to this entity (originated by or propagated to it). */
   entity?: EntityId;
+  /** Only alarms of any of these entities: originated by them, or (with `includePropagated`) also propagated to them. */
+  entitySet?: { ids: readonly string[]; includePropagated: boolean };
   /** Only alarms of this customer (a customer user's tenant-wide list). */
   customerId?: string;
   assigneeId?: string;
@@ -75,6 +77,11 @@ export class AlarmQueries {
     );
   }
 
+  async count(tenantId: string, filter: AlarmListFilter): Promise<number> {
+    const row = await this.filtered(tenantId, filter).select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
+    return Number(row?.n ?? 0);
+  }
+
   /** The highest severity among the entity's alarms that match, or undefined when none does. */
   async highestSeverity(tenantId: string, filter: AlarmListFilter): Promise<AlarmSeverity | undefined> {
     const rows = await this.filtered(tenantId, filter).select('DISTINCT a.severity', 'severity').getRawMany<{ severity: AlarmSeverity }>();
@@ -114,6 +121,15 @@ export class AlarmQueries {
       );
       if (filter.startTime !== undefined) query.andWhere('ea.created_time >= :startTime', { startTime: filter.startTime });
       if (filter.endTime !== undefined) query.andWhere('ea.created_time <= :endTime', { endTime: filter.endTime });
+    }
+    if (filter.entitySet) {
+      const { ids, includePropagated } = filter.entitySet;
+      if (ids.length === 0) query.andWhere('1 = 0');
+      else if (includePropagated)
+        query.andWhere('EXISTS (SELECT 1 FROM entity_alarm es WHERE es.alarm_id = a.id AND es.entity_id IN (:...entitySetIds))', {
+          entitySetIds: ids,
+        });
+      else query.andWhere('a.originator_id IN (:...entitySetIds)', { entitySetIds: ids });
     }
     if (filter.customerId) query.andWhere('a.customer_id = :customerId', { customerId: filter.customerId });
     if (filter.startTime !== undefined) query.andWhere('a.created_time >= :startTime', { startTime: filter.startTime });

@@ -9,6 +9,7 @@ import { isUniqueViolation } from '../database/unique-violation';
 import { ApiError } from '../errors/api-error';
 import { RelationsService } from '../relations/relations.service';
 import { AlarmEntities, entityKey } from './alarm-entities';
+import { AlarmEvents } from './alarm-events';
 import { AlarmCommentEntity, AlarmEntity, AlarmSeverity, EntityAlarmEntity } from './alarm.entity';
 
 /**
@@ -54,6 +55,7 @@ export class AlarmStore {
     @InjectRepository(AlarmEntity) private readonly alarms: Repository<AlarmEntity>,
     private readonly entities: AlarmEntities,
     private readonly relations: RelationsService,
+    private readonly events: AlarmEvents,
   ) {}
 
   findActive(tenantId: string, originator: EntityId, type: string): Promise<AlarmEntity | null> {
@@ -116,6 +118,7 @@ export class AlarmStore {
       await tx.delete(AlarmCommentEntity, { alarmId: alarm.id });
       await tx.delete(AlarmEntity, { id: alarm.id });
     });
+    this.events.emit('changed', alarm, true);
   }
 
   private async updateIfActive(active: AlarmEntity, request: AlarmWrite): Promise<AlarmWriteResult | undefined> {
@@ -178,6 +181,7 @@ export class AlarmStore {
       if (isUniqueViolation(e)) return undefined;
       throw e;
     }
+    this.events.emit('changed', alarm, false);
     return { alarm, created: true, modified: true };
   }
 
@@ -185,7 +189,9 @@ export class AlarmStore {
     const alarm = (await this.alarms.findOneBy({ id: before.id }))!;
     if (PROPAGATION_FIELDS.some((field) => field in changes)) await insertLinks(this.db.manager, alarm, await this.linkTargets(alarm));
     const previousSeverity = alarm.severity !== before.severity ? before.severity : undefined;
-    return { alarm, created: false, modified: Object.keys(changes).length > 0, ...(previousSeverity ? { previousSeverity } : {}) };
+    const modified = Object.keys(changes).length > 0;
+    if (modified) this.events.emit('changed', alarm, false);
+    return { alarm, created: false, modified, ...(previousSeverity ? { previousSeverity } : {}) };
   }
 
   /**
@@ -228,7 +234,9 @@ export class AlarmStore {
       .set(changes)
       .where(`id = :id AND ${condition}`, { id, ...params })
       .execute();
-    return result.affected ? this.alarms.findOneBy({ id }) : null;
+    const changed = result.affected ? await this.alarms.findOneBy({ id }) : null;
+    if (changed) this.events.emit('changed', changed, false);
+    return changed;
   }
 }
 

@@ -4,10 +4,12 @@ import type { DataSourceOptions } from 'typeorm';
 import type { AppConfig } from '../config/app-config';
 import { AlarmCommentEntity, AlarmEntity, EntityAlarmEntity } from '../alarms/alarm.entity';
 import { AuditLogEntity } from '../audit-log/audit-log.entity';
+import { DeviceClaimEntity } from '../claiming/device-claim.entity';
 import { CustomerEntity } from '../customers/customer.entity';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
 import { EventEntity } from '../events/event.entity';
+import { OtaDeviceUpdateEntity, OtaPackageEntity } from '../ota/ota-package.entity';
 import { QueueEntity } from '../queues/queue.entity';
 import { RelationEntity } from '../relations/relation.entity';
 import { RpcEntity } from '../rpc/rpc.entity';
@@ -18,6 +20,8 @@ import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-s
 import { Alarms1764100000000 } from './migrations/1764100000000-alarms';
 import { RelationsEventsQueues1764100000100 } from './migrations/1764100000100-relations-events-queues';
 import { RuleChains1764100000200 } from './migrations/1764100000200-rule-chains';
+import { DeviceClaims1764200000100 } from './migrations/1764200000100-device-claims';
+import { OtaPackages1764200000200 } from './migrations/1764200000200-ota-packages';
 
 export const ENTITIES = [
   TenantEntity,
@@ -38,8 +42,18 @@ export const ENTITIES = [
   RelationEntity,
   EventEntity,
   QueueEntity,
+  OtaPackageEntity,
+  OtaDeviceUpdateEntity,
+  DeviceClaimEntity,
 ];
-export const MIGRATIONS = [InitialSchema1764000000000, Alarms1764100000000, RelationsEventsQueues1764100000100, RuleChains1764100000200];
+export const MIGRATIONS = [
+  InitialSchema1764000000000,
+  Alarms1764100000000,
+  RelationsEventsQueues1764100000100,
+  RuleChains1764100000200,
+  DeviceClaims1764200000100,
+  OtaPackages1764200000200,
+];
 
 /** Every connection to the SQLite file (TypeORM's, and the timeseries writer's on its worker thread). */
 export const SQLITE_PRAGMAS = [

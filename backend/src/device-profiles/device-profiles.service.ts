@@ -8,7 +8,9 @@ import { newId } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { updateVersioned } from '../database/versioned-update';
 import { DeviceEntity } from '../devices/device.entity';
+import { validateProfileSnmpConfiguration } from '../devices/snmp-transport-configuration';
 import { ApiError } from '../errors/api-error';
+import { checkOtaAssignment } from '../ota/ota-assignment';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
 import { QueuesService } from '../queues/queues.service';
@@ -16,6 +18,7 @@ import { RuleChainEntity } from '../rule-chains/rule-chain.entity';
 import { DeviceProfileEntity, ProvisionType, TransportType } from './device-profile.entity';
 import { DeviceProfileEvents } from './device-profile-events';
 import { defaultProfileData } from './device-profile.json';
+import { provisionKeyTakenMessage, validateProvisionSettings } from './provision-settings';
 import type { DeviceProfileDto } from './dto/device-profile.dto';
 
 const SEVERITIES = ['CRITICAL', 'MAJOR', 'MINOR', 'WARNING', 'INDETERMINATE'];
@@ -106,14 +109,16 @@ export class DeviceProfilesService {
       defaultDashboardId: dto.defaultDashboardId?.id ?? null,
       defaultQueueName: dto.defaultQueueName ?? null,
       defaultEdgeRuleChainId: dto.defaultEdgeRuleChainId?.id ?? null,
-      firmwareId: dto.firmwareId?.id ?? null,
-      softwareId: dto.softwareId?.id ?? null,
+      firmwareId: dto.firmwareId?.id?.toLowerCase() ?? null,
+      softwareId: dto.softwareId?.id?.toLowerCase() ?? null,
       profileData: dto.profileData!,
     };
 
     try {
       const saved = await this.db.transaction(async (tx) => {
         const repo = tx.getRepository(DeviceProfileEntity);
+        // A new profile has no packages of its own yet: nothing can be assigned to it.
+        await checkOtaAssignment(tx, tenantId, existing?.id ?? '', fields);
         if (!existing) {
           return repo.save({ id: newId(), createdTime: Date.now(), tenantId, isDefault: false, externalId: null, ...fields });
         }
@@ -142,7 +147,7 @@ export class DeviceProfilesService {
       if (!isUniqueViolation(e)) throw e;
       const byName = await this.profiles.findOneBy({ tenantId, name: fields.name });
       if (byName && byName.id !== existing?.id) throw ApiError.badRequest('Device profile with such name already exists!');
-      throw ApiError.badRequest('Device profile with such provision device key already exists!');
+      throw ApiError.badRequest(provisionKeyTakenMessage(fields.provisionType));
     }
   }
 
@@ -192,12 +197,12 @@ export class DeviceProfilesService {
         'Device profile data should be specified, with profileData.transportConfiguration (e.g. {"type":"DEFAULT"})!',
       );
     }
+    validateProfileSnmpConfiguration(dto.transportType, data.transportConfiguration);
     // Edge chains, dashboards and OTA packages arrive with later features: until then no id can exist.
     if (dto.defaultEdgeRuleChainId) throw ApiError.badRequest("Can't assign non-existent rule chain!");
     if (dto.defaultDashboardId) throw ApiError.badRequest("Can't assign non-existent dashboard!");
-    if (dto.firmwareId) throw ApiError.badRequest("Can't assign non-existent firmware!");
-    if (dto.softwareId) throw ApiError.badRequest("Can't assign non-existent software!");
     this.validateAlarms(data.alarms);
+    validateProvisionSettings(dto);
   }
 
   private validateAlarms(alarms: unknown) {

@@ -1,6 +1,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import { ApiError } from '../errors/api-error';
 import { CREDENTIALS_TYPES, CredentialsType } from './device.entity';
+import { lwm2mCredentialsId, parseLwm2mCredentials } from './lwm2m-credentials.rules';
 
 const sha3 = (text: string) => createHash('sha3-256').update(text, 'utf8').digest('hex');
 
@@ -88,7 +89,9 @@ export function normalizeCredentials(input: CredentialsInput): {
         throw ApiError.badRequest('credentialsValue is not a PEM certificate: expected Base64 between the BEGIN/END CERTIFICATE lines.');
       return { credentialsType: type, credentialsId: x509CredentialsId(body), credentialsValue: body };
     }
-    case 'LWM2M_CREDENTIALS':
-      throw ApiError.badRequest('LwM2M credentials are not supported yet: they arrive with the LwM2M transport.');
+    case 'LWM2M_CREDENTIALS': {
+      const value = parseLwm2mCredentials(input.credentialsValue);
+      return { credentialsType: type, credentialsId: lwm2mCredentialsId(value), credentialsValue: JSON.stringify(value) };
+    }
   }
 }

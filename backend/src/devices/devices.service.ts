@@ -12,12 +12,14 @@ import { updateVersioned } from '../database/versioned-update';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceProfilesService } from '../device-profiles/device-profiles.service';
 import { ApiError } from '../errors/api-error';
+import { checkOtaAssignment } from '../ota/ota-assignment';
 import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
 import { CoreMessages } from '../rule-engine/core-messages';
 import { CredentialsInput, generateAccessToken, normalizeCredentials } from './device-credentials.rules';
 import { DeviceCredentialsEntity, DeviceEntity } from './device.entity';
 import { DeviceEvents } from './device-events';
+import { validateDeviceSnmpConfiguration } from './snmp-transport-configuration';
 import { DeviceInfoExtras, defaultDeviceData } from './device.json';
 import type { DeviceCredentialsDto, DeviceDto } from './dto/device.dto';
 
@@ -87,7 +89,7 @@ export class DevicesService {
         await tx.createQueryBuilder().delete().from(table).where('entity_id = :id', { id: device.id }).execute();
       }
     });
-    this.events.emit('deleted', device.id);
+    this.events.emit('deleted', device.id, device);
     await this.audit.recordDevice(user, device, 'DELETED');
     await this.messages.deviceChanged(user, 'ENTITY_DELETED', device);
     return device;
@@ -198,8 +200,7 @@ export class DevicesService {
     const name = dto.name?.trim();
     if (!name) throw ApiError.badRequest('Device name should be specified!');
     if (name.length > NAME_MAX) throw ApiError.badRequest(`Validation error: name length must be equal or less than ${NAME_MAX}`);
-    if (dto.firmwareId || dto.softwareId)
-      throw ApiError.badRequest("Can't assign non-existent firmware or software: OTA packages arrive with the OTA feature.");
+    validateDeviceSnmpConfiguration(dto.deviceData);
     const normalized = credentials ? normalizeCredentials(credentials) : undefined;
     const profile = await this.resolveProfile(user.tenantId, dto);
     const customerId = await this.resolveCustomer(user, dto, existing);
@@ -211,17 +212,19 @@ export class DevicesService {
       customerId,
       deviceData: dto.deviceData ?? existing?.deviceData ?? defaultDeviceData(),
       additionalInfo: dto.additionalInfo ?? existing?.additionalInfo ?? {},
+      // Absent keeps the assignment, null clears it (falling back to the profile's package).
+      firmwareId: dto.firmwareId === undefined ? (existing?.firmwareId ?? null) : (dto.firmwareId?.id?.toLowerCase() ?? null),
+      softwareId: dto.softwareId === undefined ? (existing?.softwareId ?? null) : (dto.softwareId?.id?.toLowerCase() ?? null),
     };
     let saved: DeviceEntity;
     try {
       saved = await this.db.transaction(async (tx) => {
+        await checkOtaAssignment(tx, user.tenantId, profile.id, fields);
         if (existing) return updateVersioned(tx.getRepository(DeviceEntity), 'DEVICE', existing, dto.version, fields);
         const device = await tx.getRepository(DeviceEntity).save({
           id: newId(),
           createdTime: Date.now(),
           tenantId: user.tenantId,
-          firmwareId: null,
-          softwareId: null,
           externalId: null,
           ...fields,
         });
@@ -236,7 +239,8 @@ export class DevicesService {
       if (clash && clash.id !== existing?.id) throw ApiError.badRequest('Device with such name already exists!');
       throw this.credentialsConflict(e);
     }
-    if (existing) this.events.emit('updated', saved.id);
+    this.events.emit(existing ? 'updated' : 'created', saved.id);
+    if (existing && existing.name !== saved.name) this.events.emit('renamed', saved, existing.name);
     await this.audit.recordDevice(user, saved, existing ? 'UPDATED' : 'ADDED');
     await this.messages.deviceChanged(user, existing ? 'ENTITY_UPDATED' : 'ENTITY_CREATED', saved);
     return saved;

@@ -2,7 +2,13 @@ import { PLUGIN_API_VERSION, PluginDefinition } from '@edgewise/plugin-api';
 import { readFileSync } from 'node:fs';
 
 /** Plugins shipped with Edgewise, loaded like any other plugin through @edgewise/plugin-api. */
-export const BUILT_IN_PLUGINS = ['@edgewise/transport-mqtt', '@edgewise/transport-http', '@edgewise/rule-nodes-core'];
+export const BUILT_IN_PLUGINS = [
+  '@edgewise/transport-mqtt',
+  '@edgewise/transport-http',
+  '@edgewise/transport-coap',
+  '@edgewise/transport-snmp',
+  '@edgewise/rule-nodes-core',
+];
 
 export class PluginLoadError extends Error {}
 

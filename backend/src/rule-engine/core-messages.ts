@@ -176,6 +176,27 @@ export class CoreMessages {
     return this.userAction(user, this.deviceAction(type, device));
   }
 
+  /**
+   * ENTITY_CREATED of a device a gateway's child connect created (device-api.md §4.3): no user, metadata `gatewayId`
+   * (and `customerId` when the device has one), as ThingsBoard's DefaultTransportApiService sends it.
+   */
+  deviceCreatedByGateway(device: DeviceEntity, gatewayId: string): Promise<void> {
+    const metadata: Record<string, string> = device.customerId !== NULL_UUID ? { customerId: device.customerId, gatewayId } : { gatewayId };
+    return this.reported('ENTITY_CREATED', device.id, async () =>
+      this.submit(
+        device.tenantId,
+        {
+          type: 'ENTITY_CREATED',
+          originator: deviceOriginator(device.id),
+          customerId: device.customerId,
+          metadata,
+          data: JSON.stringify(deviceJson(device)),
+        },
+        await this.deviceRoute(device.deviceProfileId),
+      ),
+    );
+  }
+
   /** ENTITY_ASSIGNED: the device as assigned, `assignedCustomerId` / `assignedCustomerName` in the metadata. */
   deviceAssigned(user: SecurityUser, device: DeviceEntity, customer: CustomerEntity): Promise<void> {
     return this.userAction(user, {

@@ -9,7 +9,7 @@ export interface AttributeEventMap {
    */
   sharedChanged: [entityId: string, payload: string];
   /** Any scope, after the commit. */
-  saved: [entityId: string, scope: AttributeScope, entries: readonly KvEntry[]];
+  saved: [entityId: string, scope: AttributeScope, entries: readonly KvEntry[], lastUpdateTs: number];
   deleted: [entityId: string, scope: AttributeScope, keys: readonly string[]];
 }
 

@@ -70,7 +70,7 @@ export class AttributesService {
     for (const write of writes) {
       if (write.scope === 'SHARED_SCOPE' && write.entries.length)
         this.events.emit('sharedChanged', write.entityId, kvObjectJson(write.entries));
-      this.events.emit('saved', write.entityId, write.scope, write.entries);
+      this.events.emit('saved', write.entityId, write.scope, write.entries, write.ts);
     }
   }
 

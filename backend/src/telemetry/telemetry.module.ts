@@ -9,6 +9,7 @@ import { AttributesService } from './attributes.service';
 import { ParsedTelemetry } from './parsed-telemetry';
 import { TelemetryRequests } from './telemetry-request';
 import { TimeseriesController } from './timeseries.controller';
+import { TimeseriesEvents } from './timeseries-events';
 import { createTimeseriesWriter, TimeseriesWriter } from './timeseries-writer';
 import { TimeseriesService } from './timeseries.service';
 
@@ -23,11 +24,12 @@ import { TimeseriesService } from './timeseries.service';
       useFactory: (dataSource: DataSource, config: AppConfig) => createTimeseriesWriter(dataSource, config.tsWriteMaxBatch),
     },
     TimeseriesService,
+    TimeseriesEvents,
     AttributesService,
     AttributeEvents,
     TelemetryRequests,
     ParsedTelemetry,
   ],
-  exports: [TimeseriesService, AttributesService, AttributeEvents, ParsedTelemetry],
+  exports: [TimeseriesService, TimeseriesEvents, AttributesService, AttributeEvents, ParsedTelemetry],
 })
 export class TelemetryModule {}

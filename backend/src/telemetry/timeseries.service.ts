@@ -5,6 +5,7 @@ import type { KvEntry, TsKvEntry } from './kv-entry';
 import type { Aggregation, Bucket, HistoryPlan } from './history-query';
 import { AGGREGATE_COLUMNS, aggregateValue, BucketFigures, bucketsCte } from './ts-aggregate';
 import { placeholders, SqlRunner } from './sql-runner';
+import { TimeseriesEvents } from './timeseries-events';
 import { TimeseriesWriter } from './timeseries-writer';
 
 /** A point of a response; `entry` null renders as `"value": null` (a requested key without data). */
@@ -38,13 +39,16 @@ export class TimeseriesService implements OnModuleDestroy {
   constructor(
     @Inject(TimeseriesWriter) private readonly writer: TimeseriesWriter,
     dataSource: DataSource,
+    private readonly events: TimeseriesEvents,
   ) {
     this.sql = new SqlRunner(dataSource);
   }
 
-  /** Stores points (latest moves forward only); resolves after commit. */
+  /** Stores points (latest moves forward only); resolves after commit, after watchers of the entity were told. */
   save(entityId: string, points: readonly TsKvEntry[]): Promise<void> {
-    return this.writer.save(entityId, points);
+    const saved = this.writer.save(entityId, points);
+    if (!this.events.isWatched(entityId)) return saved;
+    return saved.then(() => void this.events.emit('saved', entityId, points));
   }
 
   async onModuleDestroy(): Promise<void> {

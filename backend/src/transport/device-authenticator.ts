@@ -6,6 +6,7 @@ import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { mqttBasicCredentialsId, MqttBasicValue, trimCertificate, x509CredentialsId } from '../devices/device-credentials.rules';
 import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
 import { DeviceEvents } from '../devices/device-events';
+import type { Lwm2mClientCredential } from '../devices/lwm2m-credentials.rules';
 
 const refuse = (failure: 'NOT_FOUND' | 'BAD_CREDENTIALS', reason: string): AuthResult => ({ ok: false, failure, reason });
 
@@ -58,8 +59,7 @@ export class DeviceAuthenticator implements OnModuleDestroy {
         case 'MQTT_BASIC':
           return await this.byMqttBasic(request.clientId ?? '', request.username ?? '', request.password ?? '');
         case 'LWM2M_CREDENTIALS':
-          // IN PROGRESS (issue 6): LwM2M credentials arrive with the LwM2M transport.
-          return refuse('NOT_FOUND', 'LwM2M credentials are not supported yet');
+          return await this.byLwm2mEndpoint(request.endpoint);
       }
     } catch (e) {
       this.logger.error(`credentials lookup failed: ${(e as Error).message}`);
@@ -76,6 +76,19 @@ export class DeviceAuthenticator implements OnModuleDestroy {
   private async byCertificate(certificate: string): Promise<AuthResult> {
     const creds = await this.find(x509CredentialsId(trimCertificate(certificate)));
     if (creds?.credentialsType !== 'X509_CERTIFICATE') return refuse('NOT_FOUND', 'No device has this certificate');
+    return this.accept(creds);
+  }
+
+  /** A NoSec registration (device-api.md §6.1): the endpoint is the lookup key, and the device must allow NoSec. */
+  private async byLwm2mEndpoint(endpoint: string): Promise<AuthResult> {
+    const creds = await this.find(endpoint);
+    if (creds?.credentialsType !== 'LWM2M_CREDENTIALS') return refuse('NOT_FOUND', `No device has LwM2M endpoint ${endpoint}`);
+    const mode = (JSON.parse(creds.credentialsValue ?? '{}') as { client?: Lwm2mClientCredential }).client?.securityConfigClientMode;
+    if (mode !== 'NO_SEC')
+      return refuse(
+        'BAD_CREDENTIALS',
+        `Endpoint ${endpoint} is configured for security mode ${mode}: register over DTLS, or set its mode to NO_SEC`,
+      );
     return this.accept(creds);
   }
 

@@ -9,6 +9,7 @@ import {
 } from '@edgewise/plugin-api';
 import { randomUUID } from 'node:crypto';
 import type { DeviceMsgType } from '../device-messages/device-message-submitter';
+import type { OtaPackagesService } from '../ota/ota-packages.service';
 import { AttributesService } from '../telemetry/attributes.service';
 import { kvObjectJson } from '../telemetry/kv-json';
 
@@ -26,6 +27,10 @@ export interface SessionServices {
   onActivity(session: CoreDeviceSession): void;
   onRpcSubscribed(session: CoreDeviceSession): void;
   onRpcReply(session: CoreDeviceSession, requestId: number, payload: string): void;
+  /** Device-side claiming (device-api.md §1.10): resolves once the registration is kept or refused. */
+  registerClaim(device: DeviceIdentity, payload: string): Promise<void>;
+  /** OTA packages: what is assigned to a device, and the bytes of its binary (device-api.md §1.12). */
+  ota: Pick<OtaPackagesService, 'findForDevice' | 'readChunk'>;
 }
 
 /**
@@ -131,17 +136,19 @@ export class CoreDeviceSession implements DeviceSession {
     this.services.onActivity(this);
   }
 
-  // IN PROGRESS (issue 5): claiming and OTA are being wired to their services.
-  claim(): Promise<void> {
-    return Promise.reject(new Error('Device claiming is not available yet'));
+  claim(payload: string): Promise<void> {
+    this.services.onActivity(this);
+    return this.services.registerClaim(this.device, payload);
   }
 
-  findOtaPackage(_type: OtaPackageType): Promise<OtaPackageLookup> {
-    return Promise.resolve({ ok: false, error: 'NOT_FOUND' });
+  findOtaPackage(type: OtaPackageType): Promise<OtaPackageLookup> {
+    this.services.onActivity(this);
+    return this.services.ota.findForDevice(this.device, type);
   }
 
-  readOtaChunk(): Promise<Uint8Array> {
-    return Promise.reject(new Error('OTA is not available yet'));
+  readOtaChunk(packageId: string, chunkSize: number, chunk: number): Promise<Uint8Array> {
+    this.services.onActivity(this);
+    return this.services.ota.readChunk(this.device, packageId, chunkSize, chunk);
   }
 
   close(): void {

@@ -1,11 +1,13 @@
 import type { DeviceIdentity, SessionCloseReason, SessionKind, SessionListener } from '@edgewise/plugin-api';
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventEmitter } from 'node:events';
+import { ClaimingService } from '../claiming/claiming.service';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { DeviceMessageSubmitter } from '../device-messages/device-message-submitter';
 import { DeviceStateService } from '../device-state/device-state.service';
 import { DeviceEvents } from '../devices/device-events';
+import { OtaPackagesService } from '../ota/ota-packages.service';
 import { AttributeEvents } from '../telemetry/attribute-events';
 import { AttributesService } from '../telemetry/attributes.service';
 import { CoreDeviceSession, SessionServices } from './device-session';
@@ -15,6 +17,8 @@ export interface SessionEventMap {
   rpcSubscribed: [deviceId: string];
   /** The device answered server-side RPC `requestId`. */
   rpcReply: [deviceId: string, requestId: number, payload: string];
+  /** A session ended (whoever closed it); emitted after it left the registry. */
+  closed: [session: CoreDeviceSession];
 }
 
 const NO_SESSIONS: ReadonlySet<CoreDeviceSession> = new Set();
@@ -23,6 +27,8 @@ const NO_SESSIONS: ReadonlySet<CoreDeviceSession> = new Set();
 @Injectable()
 export class SessionRegistry extends EventEmitter<SessionEventMap> implements OnModuleDestroy {
   private readonly byDevice = new Map<string, Set<CoreDeviceSession>>();
+  /** Sessions whose activity also counts for other devices (a gateway with `overwriteActivityTime`: its children). */
+  private readonly activityRelays = new Map<CoreDeviceSession, () => void>();
   private readonly services: SessionServices;
   private readonly onDeleted = (deviceId: string) => this.closeAll(deviceId, 'DEVICE_DELETED');
   private readonly onCredentialsChanged = (deviceId: string) => this.closeAll(deviceId, 'CREDENTIALS_UPDATED');
@@ -37,6 +43,8 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
     private readonly events: DeviceEvents,
     private readonly attributeEvents: AttributeEvents,
     private readonly deviceState: DeviceStateService,
+    claiming: ClaimingService,
+    ota: OtaPackagesService,
   ) {
     super();
     this.services = {
@@ -44,9 +52,14 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
       attributes,
       clientRpcTimeoutMs: config.clientRpcTimeoutMs,
       onClosed: (session) => this.remove(session),
-      onActivity: (session) => deviceState.activity(session.device.deviceId),
+      onActivity: (session) => {
+        deviceState.activity(session.device.deviceId);
+        this.activityRelays.get(session)?.();
+      },
       onRpcSubscribed: (session) => this.emit('rpcSubscribed', session.device.deviceId),
       onRpcReply: (session, requestId, payload) => this.emit('rpcReply', session.device.deviceId, requestId, payload),
+      registerClaim: (device, payload) => claiming.register(device, payload),
+      ota,
     };
     events.on('deleted', this.onDeleted);
     events.on('credentialsChanged', this.onCredentialsChanged);
@@ -61,6 +74,12 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
     if (!sessions) this.byDevice.set(device.deviceId, (sessions = new Set()));
     sessions.add(session);
     return session;
+  }
+
+  /** Calls `relay` on every activity of `session` until it closes; undefined removes the relay. */
+  setActivityRelay(session: CoreDeviceSession, relay: (() => void) | undefined): void {
+    if (relay) this.activityRelays.set(session, relay);
+    else this.activityRelays.delete(session);
   }
 
   /** Delivers the rule engine's reply to a device's own RPC request, if that session is still open. */
@@ -90,5 +109,7 @@ export class SessionRegistry extends EventEmitter<SessionEventMap> implements On
     const sessions = this.byDevice.get(session.device.deviceId);
     sessions?.delete(session);
     if (sessions?.size === 0) this.byDevice.delete(session.device.deviceId);
+    this.activityRelays.delete(session);
+    this.emit('closed', session);
   }
 }

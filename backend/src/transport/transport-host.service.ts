@@ -1,11 +1,15 @@
 import type { TransportContext, TransportInstance } from '@edgewise/plugin-api';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { GatewaySessions } from '../gateways/gateway-sessions.service';
 import { pluginLogger } from '../plugins/plugin-logger';
+import { ProvisioningService } from '../provisioning/provisioning.service';
 import { PluginRegistry } from '../plugins/plugin-registry';
 import { DeviceAuthenticator } from './device-authenticator';
 import { DeviceHttpRouter } from './device-http-router';
+import { PolledDevices } from './polled-devices';
 import { SessionRegistry } from './session-registry';
 import { transportSettings } from './transport-settings';
 
@@ -21,6 +25,9 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
     private readonly sessions: SessionRegistry,
     private readonly http: DeviceHttpRouter,
     private readonly plugins: PluginRegistry,
+    private readonly polledDevices: PolledDevices,
+    private readonly provisioning: ProvisioningService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -55,10 +62,11 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
       authenticate: (credentials) => this.authenticator.authenticate(credentials),
       openSession: (device, listener, kind) => this.sessions.open(device, listener, kind),
       http: this.http,
-      // IN PROGRESS (issue 5/6): gateway children, provisioning and polled devices are being wired.
-      openGatewayChildSession: () => Promise.reject(new Error('The gateway API is not available yet')),
-      provision: () => Promise.resolve({ status: 'NOT_FOUND', json: '{"errorMsg":"Provision data was not found!","status":"NOT_FOUND"}' }),
-      watchPolledDevices: () => Promise.resolve({ devices: [], stop: () => {} }),
+      // Looked up, not injected: the gateway feature builds on this module (sessions, RPC).
+      openGatewayChildSession: async (gateway, deviceName, deviceType, listener) =>
+        this.moduleRef.get(GatewaySessions, { strict: false }).openChild(gateway, deviceName, deviceType, listener),
+      provision: (payload) => this.provisioning.provision(payload),
+      watchPolledDevices: (transportType, onChange) => this.polledDevices.watch(transportType, onChange),
     };
   }
 }

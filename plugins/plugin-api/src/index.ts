@@ -9,12 +9,14 @@
 import type { RuleNodeDescriptor } from './rule-node';
 import type { TransportContext } from './transport';
 
+export * from './datagram-security';
 export * from './java-double';
 export * from './keyed-lock';
 export * from './rule-msg';
 export * from './rule-node';
 export * from './rule-node-script';
 export * from './rule-services';
+export * from './throttled-log';
 export * from './transport';
 
 /** The plugin API version this package describes; the core refuses plugins built for another. */

@@ -122,6 +122,12 @@ export interface OtaPackageRef {
   version: string;
   /** Bytes of the binary. */
   size: number;
+  /** The uploaded file's name and content type, for download headers (HTTP `x-filename`, device-api.md §2.6). */
+  fileName: string;
+  contentType: string;
+  /** e.g. `SHA256` with its lowercase hex digest (device-api.md §1.12.1), for transports that announce it (LwM2M Object 19). */
+  checksumAlgorithm: string;
+  checksum: string;
 }
 
 /** `NOT_FOUND`: nothing assigned; `FAILURE`: the package has no binary (URL package). */

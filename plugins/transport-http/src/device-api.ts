@@ -1,6 +1,7 @@
 /** The endpoints of ThingsBoard's HTTP device API (device-api.md §2.2) that this transport serves. */
-import type { AttributesRequest, DeviceSession, HttpRequest } from '@edgewise/plugin-api';
+import type { AttributesRequest, DeviceSession, HttpRequest, TransportContext } from '@edgewise/plugin-api';
 import type { HttpOptions } from './options';
+import { serveOtaDownload } from './ota-download';
 import { badRequest, OK, TIMED_OUT, type Reply } from './replies';
 import type { AwaitedPush, RequestSession } from './request-session';
 
@@ -14,6 +15,15 @@ export interface Endpoint {
   waits?: boolean;
   /** Runs after the token has been accepted; PayloadError from the core becomes 400. */
   serve(exchange: RequestSession, request: HttpRequest, body: string): Promise<Reply>;
+}
+
+/** An endpoint without a device token (§2.2 provisioning): it runs without a device session. */
+export interface PublicEndpoint {
+  method: 'POST';
+  path: string;
+  maxBodyBytes: number;
+  /** PayloadError from the core becomes 400. */
+  serve(context: TransportContext, body: string): Promise<Reply>;
 }
 
 /** Repeated query parameters count as one comma-separated value, as Spring binds them. */
@@ -87,6 +97,8 @@ export function deviceApiEndpoints(maxPayloadBytes: number, options: HttpOptions
   return [
     upload('/api/v1/:token/telemetry', (session, payload) => session.postTelemetry(payload)),
     upload('/api/v1/:token/attributes', (session, payload) => session.postAttributes(payload)),
+    // §1.10: an optional {"secretKey","durationMs"}; 200 once the request is kept, whether or not the core registers it.
+    upload('/api/v1/:token/claim', (session, payload) => session.claim(payload)),
     {
       method: 'GET',
       path: '/api/v1/:token/attributes',
@@ -132,6 +144,29 @@ export function deviceApiEndpoints(maxPayloadBytes: number, options: HttpOptions
         // §2.5: with equal settings the request timeout (408) beats the core's client-RPC timeout.
         return exchange.answerWithin(requestTimeoutMs, () => exchange.session.callServer(body));
       },
+    },
+    ...(['firmware', 'software'] as const).map((what): Endpoint => ({
+      method: 'GET',
+      path: `/api/v1/:token/${what}`,
+      serve: (exchange, { query }) =>
+        serveOtaDownload(exchange.session, what === 'firmware' ? 'FIRMWARE' : 'SOFTWARE', {
+          title: queryText(query.title),
+          version: queryText(query.version),
+          size: queryText(query.size),
+          chunk: queryText(query.chunk),
+        }),
+    })),
+  ];
+}
+
+/** §2.2/§2.7: every provisioning answer — SUCCESS, NOT_FOUND, FAILURE — is 200 with the JSON the device reads. */
+export function publicEndpoints(maxPayloadBytes: number): PublicEndpoint[] {
+  return [
+    {
+      method: 'POST',
+      path: '/api/v1/provision',
+      maxBodyBytes: maxPayloadBytes,
+      serve: async (context, body) => ({ status: 200, body: (await context.provision(body)).json }),
     },
   ];
 }

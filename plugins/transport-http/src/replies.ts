@@ -3,8 +3,8 @@ import type { SessionCloseReason } from '@edgewise/plugin-api';
 
 export interface Reply {
   status: number;
-  /** Absent → empty body. */
-  body?: string;
+  /** Absent → empty body; bytes for downloads (device-api.md §2.6). */
+  body?: string | Uint8Array;
   headers?: Record<string, string>;
 }
 

@@ -145,15 +145,15 @@ describe('CONNECT (device-api.md §1.2)', () => {
   });
 });
 
-describe('provision-only session (§1.11.1, provisioning not on the seam yet)', () => {
-  it('accepts CONNECT as "provision" without credentials and answers any publish as an unknown topic, then closes', async () => {
+describe('provision-only session (§1.11.1; provisioning itself: provision-session.spec.ts)', () => {
+  it('accepts CONNECT as "provision" without credentials and answers a publish to another topic as unknown, then closes', async () => {
     const { core, port } = await startTransport();
     const { client, connack } = await RawClient.connect(port, { username: 'provision' }, 5);
     expect(connack.reasonCode).toBe(0);
     expect(core.authRequests).toEqual([]);
     client.subscribe(1, ['/provision/response', 1], ['v1/devices/me/attributes', 1]);
     expect(await client.next()).toMatchObject({ cmd: 'suback', granted: [1, 0x8f] });
-    client.publish('/provision/request', '{"provisionDeviceKey":"k","provisionDeviceSecret":"s"}', 1, 2);
+    client.publish('v1/devices/me/telemetry', '{"t":1}', 1, 2);
     expect(await client.next()).toMatchObject({ cmd: 'puback', messageId: 2, reasonCode: 0x90 });
     expect(await client.next()).toMatchObject({ cmd: 'disconnect', reasonCode: 0x90 });
     expect(await client.closedWithin()).toBe(true);

@@ -2,6 +2,7 @@ import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { DeviceIdentity, TransportContext } from '@edgewise/plugin-api';
+import { errorMessage, type ThrottledLog } from '@edgewise/plugin-api';
 import { generate, parser, type IConnectPacket, type Packet, type Parser } from 'mqtt-packet';
 import { connackReturnCodeV3, judgeAuthResult, planConnect, unavailableRefusal, type ConnectRefusal } from './connect-auth';
 import { DeviceMqttSession } from './device-session';
@@ -9,7 +10,6 @@ import type { MqttLink, SessionHandler } from './link';
 import type { MqttOptions } from './options';
 import { ProvisionSession } from './provision-session';
 import { ReasonCode } from './reason-codes';
-import { errorMessage, type ThrottledLog } from './throttled-log';
 import { normalizeProtocolLevel } from './wire';
 
 /** What every connection of one transport shares. */
@@ -164,7 +164,7 @@ export class MqttConnection implements MqttLink {
     const sessionPresent = !packet.clean;
     const certificate = this.socket instanceof TLSSocket ? this.socket.getPeerCertificate() : undefined;
     const plan = planConnect(packet, certificate, new Date());
-    if (plan.kind === 'provision') return this.accept(new ProvisionSession(this), sessionPresent);
+    if (plan.kind === 'provision') return this.accept(new ProvisionSession(this, this.environment), sessionPresent);
     if (plan.kind === 'refuse') return this.refuse(plan.refusal, sessionPresent);
     const { viaCertificate } = plan;
     this.environment.context.authenticate(plan.credentials).then(
@@ -239,7 +239,7 @@ export class MqttConnection implements MqttLink {
     this.write(generate(packet, { protocolVersion: this.protocolVersion }));
   }
 
-  encodePublish(topic: string, payload: string, qos: number, packetId?: number): Buffer {
+  encodePublish(topic: string, payload: string | Buffer, qos: number, packetId?: number): Buffer {
     return generate(
       { cmd: 'publish', topic, payload, qos: qos === 0 ? 0 : 1, messageId: packetId, dup: false, retain: false },
       { protocolVersion: this.protocolVersion },

@@ -1,12 +1,14 @@
 /**
  * The few payloads the transport itself must read, because their content decides the MQTT answer
- * (§1.6 attribute request, §1.9 client RPC framing). Telemetry and attributes go to the core unread.
+ * (§1.6 attribute request, §1.9 client RPC framing, §1.11.2 whether a provision request is JSON at all).
+ * Telemetry and attributes go to the core unread.
  */
 import type { AttributesRequest } from '@edgewise/plugin-api';
 
 const INVALID = Symbol('invalid');
 
-function parseObject(text: string): Record<string, unknown> | undefined {
+/** The payload as a JSON object, or undefined when it is not one. */
+export function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;

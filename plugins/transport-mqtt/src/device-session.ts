@@ -7,16 +7,18 @@ import type {
   SessionListener,
   TransportContext,
 } from '@edgewise/plugin-api';
+import { errorMessage, type ThrottledLog } from '@edgewise/plugin-api';
 import type { IPublishPacket, ISubscribePacket, IUnsubscribePacket } from 'mqtt-packet';
 import { parseAttributesRequest, parseClientRpc } from './device-payloads';
+import { GatewayMqttSession } from './gateway-session';
 import { InflightDownlinks } from './inflight-downlinks';
 import type { MqttLink, SessionHandler } from './link';
 import { OrderedAcks, type AckSink, type PendingAck } from './ordered-acks';
+import { OtaRequests } from './ota-requests';
 import { ProfileTopics } from './profile-topics';
 import { ReasonCode } from './reason-codes';
 import { answerSubscribe, answerUnsubscribe } from './subscribe-answers';
 import { SessionSubscriptions } from './subscriptions';
-import { errorMessage, type ThrottledLog } from './throttled-log';
 import {
   DOWNLINK_TOPICS,
   requestIdOf,
@@ -56,6 +58,10 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
   private readonly subscriptions = new SessionSubscriptions();
   private readonly downlinks: InflightDownlinks;
   private readonly profileTopics: ProfileTopics | undefined;
+  /** The gateway API, for a device flagged as a gateway (device-api.md §4). */
+  private readonly gateway: GatewayMqttSession | undefined;
+  /** Firmware and software chunk downloads (device-api.md §1.12.3). */
+  private readonly ota: OtaRequests;
 
   constructor(
     private readonly link: MqttLink,
@@ -69,6 +75,25 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
     this.downlinks = new InflightDownlinks(serverRpcAckTimeoutMs);
     this.session = context.openSession(device, this);
     this.profileTopics = ProfileTopics.of(device.transportConfiguration);
+    this.ota = new OtaRequests({
+      link,
+      session: this.session,
+      downlinks: this.downlinks,
+      problems,
+      maxPayloadBytes: limits.maxPayloadBytes,
+      reserveAck: (messageId) => this.acks.reserve(messageId),
+      grantedQos: (filter) => this.subscriptions.grantedQos(filter),
+    });
+    if (device.isGateway)
+      this.gateway = new GatewayMqttSession({
+        link,
+        context,
+        gateway: this.session,
+        downlinks: this.downlinks,
+        problems,
+        reserveAck: (messageId) => this.acks.reserve(messageId),
+        grantedQos: (filter) => this.subscriptions.grantedQos(filter),
+      });
   }
 
   get device(): DeviceIdentity {
@@ -79,11 +104,18 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
 
   onPublish(packet: IPublishPacket): void {
     const route = this.profileTopics ? this.profileTopics.route(packet.topic, routeUplink) : routeUplink(packet.topic);
-    if (route === undefined) return this.answerUnknownTopic(packet);
+    if (route === undefined) {
+      if (!this.ota.handles(packet)) this.answerUnknownTopic(packet);
+      return;
+    }
     switch (route.kind) {
       case 'telemetry':
+        return this.submit(packet, this.postTelemetry);
       case 'attributes':
-        return this.submit(packet, route.kind === 'telemetry');
+        return this.submit(packet, this.postAttributes);
+      case 'claim':
+        // §1.10: the PUBACK says the request is kept; a registration the core refuses is not reported to the device.
+        return this.submit(packet, this.claim);
       case 'attributeRequest':
         return this.requestAttributes(packet, route);
       case 'serverRpcReply':
@@ -91,18 +123,22 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
       case 'clientRpcRequest':
         return this.callServer(packet, route);
       case 'gateway':
-        // §1.14: a non-gateway's gateway publish is dropped without PUBACK; the gateway API itself is not served yet.
-        if (this.device.isGateway) this.answerUnknownTopic(packet);
+        // §1.14: a non-gateway's gateway publish is dropped without PUBACK.
+        this.gateway?.onPublish(packet);
         return;
     }
   }
 
-  /** Telemetry and client attributes: the PUBACK leaves only once the core has made the message durable. */
-  private submit(packet: IPublishPacket, telemetry: boolean): void {
+  // Bound once, so that handing a publish to the core allocates no closure.
+  private readonly postTelemetry = (payload: string) => this.session.postTelemetry(payload);
+  private readonly postAttributes = (payload: string) => this.session.postAttributes(payload);
+  private readonly claim = (payload: string) => this.session.claim(payload);
+
+  /** Telemetry, client attributes and claim requests: the PUBACK leaves only once the core has kept the message. */
+  private submit(packet: IPublishPacket, keep: (payload: string) => Promise<void>): void {
     let commit: Promise<void>;
     try {
-      const payload = packet.payload.toString();
-      commit = telemetry ? this.session.postTelemetry(payload) : this.session.postAttributes(payload);
+      commit = keep(packet.payload.toString());
     } catch (error) {
       commit = Promise.reject(error);
     }
@@ -287,6 +323,7 @@ export class DeviceMqttSession implements SessionHandler, SessionListener, AckSi
 
   dispose(): void {
     this.downlinks.abandonAll();
+    this.gateway?.dispose();
     this.session.close();
   }
 }

@@ -8,7 +8,7 @@ export interface MqttLink {
   write(bytes: Buffer): void;
   send(packet: Packet): void;
   /** A PUBLISH to the device, encoded; QoS 1 needs a packet id from the caller. */
-  encodePublish(topic: string, payload: string, qos: number, packetId?: number): Buffer;
+  encodePublish(topic: string, payload: string | Buffer, qos: number, packetId?: number): Buffer;
   /** Ends the connection; on MQTT 5 a DISCONNECT with `reasonCode` goes first when one is given. */
   terminate(reasonCode?: number): void;
 }

@@ -5,10 +5,10 @@ import type { Duplex } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { TransportContext, TransportInstance, TransportSettings } from '@edgewise/plugin-api';
+import { errorMessage, ThrottledLog } from '@edgewise/plugin-api';
 import { MqttConnection, type ConnectionEnvironment } from './connection';
 import { resolveMqttOptions } from './options';
 import { ReasonCode } from './reason-codes';
-import { errorMessage, ThrottledLog } from './throttled-log';
 
 /** Listener names, as in the transport's `defaultPorts`. */
 export const PLAIN_LISTENER = 'mqtt';

@@ -9,6 +9,8 @@ export interface MqttOptions {
   serverRpcAckTimeoutMs: number;
   /** Packets a device may send before its CONNACK; one more ends the connection (§0.5: 100). Also reported by `getSessionLimits`. */
   maxQueuedBeforeConnack: number;
+  /** A provision-only session is closed this long after its response (§1.11.1: 60 s). */
+  provisionSessionCloseMs: number;
 }
 
 export const DEFAULT_MQTT_OPTIONS: Readonly<MqttOptions> = {
@@ -16,6 +18,7 @@ export const DEFAULT_MQTT_OPTIONS: Readonly<MqttOptions> = {
   connectTimeoutMs: 10_000,
   serverRpcAckTimeoutMs: 10_000,
   maxQueuedBeforeConnack: 100,
+  provisionSessionCloseMs: 60_000,
 };
 
 const positiveInteger = (description: string, defaultValue: number) => ({
@@ -40,6 +43,10 @@ export const MQTT_OPTIONS_SCHEMA: Record<string, unknown> = {
       DEFAULT_MQTT_OPTIONS.serverRpcAckTimeoutMs,
     ),
     maxQueuedBeforeConnack: positiveInteger('Packets a device may send before its CONNACK', DEFAULT_MQTT_OPTIONS.maxQueuedBeforeConnack),
+    provisionSessionCloseMs: positiveInteger(
+      'Close a provisioning connection this many milliseconds after its response',
+      DEFAULT_MQTT_OPTIONS.provisionSessionCloseMs,
+    ),
   },
 };
 

@@ -30,6 +30,11 @@ export class SessionSubscriptions {
     return found;
   }
 
+  /** QoS granted to a subscription of exactly `filter` (the gateway topics), or undefined when there is none. */
+  grantedQos(filter: string): number | undefined {
+    return this.byFilter.get(filter)?.qos;
+  }
+
   /** QoS of a reply on `family`: the granted QoS of the matching subscription, else 1 (§1.13). */
   replyQos(kind: DownlinkKind, family: TopicFamily): number {
     for (const granted of this.byFilter.values()) if (granted.kind === kind && granted.family === family) return granted.qos;

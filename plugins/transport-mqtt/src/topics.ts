@@ -26,7 +26,7 @@ export const DOWNLINK_TOPICS: Readonly<Record<TopicFamily, Readonly<Record<Downl
   },
 };
 
-export type UplinkKind = 'telemetry' | 'attributes' | 'attributeRequest' | 'serverRpcReply' | 'clientRpcRequest' | 'gateway';
+export type UplinkKind = 'telemetry' | 'attributes' | 'attributeRequest' | 'serverRpcReply' | 'clientRpcRequest' | 'claim' | 'gateway';
 
 /** Where a device publish goes. For request-id topics, the id is what follows `prefix`. */
 export interface UplinkRoute {
@@ -44,6 +44,7 @@ const EXACT_UPLINKS = new Map<string, UplinkRoute>([
   ['v1/devices/me/attributes', route('attributes', 'v1')],
   ['v2/a', route('attributes', 'v2')],
   ['v2/a/j', route('attributes', 'v2j')],
+  ['v1/devices/me/claim', route('claim', 'v1')],
 ]);
 
 /** Longest prefix first, so `v2/a/req/j/5` is not read as request id `j/5` of `v2/a/req/`. */
@@ -59,6 +60,18 @@ const PREFIXED_UPLINKS: readonly UplinkRoute[] = [
   route('clientRpcRequest', 'v2', 'v2/r/req/'),
   route('gateway', 'v1', 'v1/gateway/'),
 ];
+
+/** The gateway API's topics (device-api.md §4.2); `attributes` and `rpc` go both ways. */
+export const GATEWAY_TOPICS = {
+  connect: 'v1/gateway/connect',
+  disconnect: 'v1/gateway/disconnect',
+  telemetry: 'v1/gateway/telemetry',
+  attributes: 'v1/gateway/attributes',
+  attributesRequest: 'v1/gateway/attributes/request',
+  attributesResponse: 'v1/gateway/attributes/response',
+  rpc: 'v1/gateway/rpc',
+  claim: 'v1/gateway/claim',
+} as const;
 
 const PROTOBUF_PREFIXES = ['v2/a/req/p/', 'v2/r/res/p/', 'v2/r/req/p/'];
 
@@ -85,15 +98,30 @@ for (const family of Object.keys(DOWNLINK_TOPICS) as TopicFamily[]) {
   SUBSCRIPTION_ROUTES.set(`${topics.attributeResponses}+`, { kind: 'attributeResponses', family });
   SUBSCRIPTION_ROUTES.set(`${topics.clientRpcResponses}+`, { kind: 'clientRpcResponses', family });
 }
-// Accepted as the reference server does; nothing is published on them until gateway and OTA support arrive.
+/** OTA chunk downloads (§1.12.3): the filters a device subscribes to for chunks and errors. */
+export const OTA_TOPICS = {
+  firmwareResponses: 'v2/fw/response/+/chunk/+',
+  softwareResponses: 'v2/sw/response/+/chunk/+',
+  /** Errors of both types are published here. */
+  error: 'v2/fw/error',
+  /** Accepted, never published to (as in the reference). */
+  softwareError: 'v2/sw/error',
+} as const;
+
+/** Where chunk `chunk` of OTA request `requestId` goes. */
+export const otaResponseTopic = (type: 'FIRMWARE' | 'SOFTWARE', requestId: string, chunk: number): string =>
+  `v2/${type === 'FIRMWARE' ? 'fw' : 'sw'}/response/${requestId}/chunk/${chunk}`;
+
+// Accepted as the reference server does. The gateway and OTA parts publish on them with the granted QoS of exactly
+// that filter.
 for (const filter of [
-  'v2/fw/response/+/chunk/+',
-  'v2/fw/error',
-  'v2/sw/response/+/chunk/+',
-  'v2/sw/error',
-  'v1/gateway/attributes',
-  'v1/gateway/rpc',
-  'v1/gateway/attributes/response',
+  OTA_TOPICS.firmwareResponses,
+  OTA_TOPICS.error,
+  OTA_TOPICS.softwareResponses,
+  OTA_TOPICS.softwareError,
+  GATEWAY_TOPICS.attributes,
+  GATEWAY_TOPICS.rpc,
+  GATEWAY_TOPICS.attributesResponse,
 ]) {
   SUBSCRIPTION_ROUTES.set(filter, { family: 'v1' });
 }
@@ -102,6 +130,9 @@ for (const filter of [
 export function routeSubscription(filter: string): SubscriptionRoute | undefined {
   return SUBSCRIPTION_ROUTES.get(filter);
 }
+
+/** The only topic a provision-only session may publish to (§1.11.1). */
+export const PROVISION_REQUEST_TOPIC = '/provision/request';
 
 /** The only filter a provision-only session may subscribe to. */
 export const PROVISION_RESPONSE_TOPIC = '/provision/response';

@@ -64,6 +64,8 @@ export class LocalRuleQueue implements RuleQueue {
   constructor(private readonly options: LocalRuleQueueOptions) {
     this.store = new LocalQueueStore(join(options.dataDir, 'rule-queue.sqlite'));
     this.ready = this.store.opened.then((maxSeq) => void (this.nextSeq = maxSeq + 1));
+    // Whoever needs the file awaits `ready` and sees why it failed; a queue never used must not crash the process.
+    this.ready.catch(() => undefined);
     this.writer = new GroupCommitQueue(async (batch) => {
       await this.ready;
       const firstSeq = this.nextSeq;
@@ -108,6 +110,7 @@ export class LocalRuleQueue implements RuleQueue {
 
   private async shutDown(): Promise<void> {
     this.closed = true;
+    await this.ready.catch(() => undefined);
     await this.writer.drain();
     for (const consumer of this.consumers.values()) consumer.wake?.();
     await Promise.all([...this.consumers.values()].map((c) => c.stopped));

@@ -9,12 +9,14 @@ import type {
   HttpHandler,
   HttpRequest,
   OtaPackageLookup,
+  OtaPackageType,
   PluginLogger,
+  ProvisionResponse,
   SessionListener,
   TransportContext,
   TransportSettings,
 } from '@edgewise/plugin-api';
-import { BodyTooLargeError } from '@edgewise/plugin-api';
+import { BodyTooLargeError, PayloadError } from '@edgewise/plugin-api';
 import { HttpTransport } from '../http-transport';
 
 export const TOKEN = 'A1_TEST_TOKEN';
@@ -33,6 +35,8 @@ const DEVICE: DeviceIdentity = {
 export interface ClientReply {
   status: number;
   body?: string;
+  /** The body as sent, when it was bytes (downloads). */
+  bytes?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -69,14 +73,24 @@ export class FakeSession implements DeviceSession {
     this.rpcSubscription = on;
   }
   reportActivity(): void {}
-  claim(): Promise<void> {
+  /** Like the core: an empty payload or JSON is kept; anything else is a PayloadError. */
+  claim(payload: string): Promise<void> {
+    try {
+      if (payload !== '') JSON.parse(payload);
+    } catch {
+      return Promise.reject(new PayloadError(`Invalid JSON in the claim request: ${payload}`));
+    }
+    this.platform.claims.push(payload);
     return Promise.resolve();
   }
-  findOtaPackage(): Promise<OtaPackageLookup> {
-    return Promise.resolve({ ok: false, error: 'NOT_FOUND' });
+  findOtaPackage(type: OtaPackageType): Promise<OtaPackageLookup> {
+    return Promise.resolve(this.platform.otaLookup(type));
   }
-  readOtaChunk(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array());
+  /** Cuts chunks the way the core does (chunkSize < 1: the whole file; past the end: empty). */
+  readOtaChunk(_packageId: string, chunkSize: number, chunk: number): Promise<Uint8Array> {
+    const data = this.platform.otaBinary;
+    if (chunkSize < 1) return Promise.resolve(data);
+    return Promise.resolve(data.subarray(Math.min(chunk * chunkSize, data.length), Math.min((chunk + 1) * chunkSize, data.length)));
   }
   close(): void {
     this.closed = true;
@@ -93,6 +107,16 @@ export class FakePlatform {
   clientRpcReply?: string;
   /** When the core's client-RPC timer (armed when the call reaches the core) answers. */
   clientRpcReplyAfterMs = 0;
+  /** The OTA package each type resolves to (NOT_FOUND unless a test says otherwise), and its binary. */
+  otaLookup: (type: OtaPackageType) => OtaPackageLookup = () => ({ ok: false, error: 'NOT_FOUND' });
+  otaBinary = new Uint8Array();
+  /** Claim requests the devices' sessions kept. */
+  readonly claims: string[] = [];
+  /** Provisioning requests as the transport handed them over. */
+  readonly provisionRequests: string[] = [];
+  /** The core's answer to a provisioning request (NOT_FOUND unless a test says otherwise); may reject. */
+  provisionAnswer: (payload: string) => Promise<ProvisionResponse> = () =>
+    Promise.resolve({ status: 'NOT_FOUND', json: '{"errorMsg":"Provision data was not found!","status":"NOT_FOUND"}' });
   private readonly routes = new Map<string, HttpHandler>();
 
   readonly context: TransportContext = {
@@ -110,7 +134,10 @@ export class FakePlatform {
     },
     http: { route: (method, path, handler) => void this.routes.set(`${method} ${path}`, handler) },
     openGatewayChildSession: () => Promise.reject(new Error('the HTTP transport has no gateways')),
-    provision: () => Promise.resolve({ status: 'NOT_FOUND', json: '{"errorMsg":"Provision data was not found!","status":"NOT_FOUND"}' }),
+    provision: (payload) => {
+      this.provisionRequests.push(payload);
+      return this.provisionAnswer(payload);
+    },
     watchPolledDevices: () => Promise.resolve({ devices: [], stop: () => {} }),
   };
 
@@ -146,7 +173,8 @@ export class FakePlatform {
         },
         send(status, replyBody, headers) {
           sent = true;
-          resolve({ status, body: replyBody === undefined ? undefined : String(replyBody), headers });
+          if (replyBody instanceof Uint8Array) resolve({ status, bytes: replyBody, headers });
+          else resolve({ status, body: replyBody, headers });
         },
       }),
     );

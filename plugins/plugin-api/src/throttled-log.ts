@@ -1,10 +1,11 @@
-import type { PluginLogger } from '@edgewise/plugin-api';
+import type { PluginLogger } from './transport';
 
 type Level = 'debug' | 'warn' | 'error';
 
 /**
  * Logs each kind of problem at most once per interval, with how many were left out, so a misbehaving
- * fleet (or a core outage seen by every publish) produces a line a minute, not a line per message.
+ * fleet (or a core outage seen by every message) produces a line a minute, not a line per message.
+ * Shared by the transports (MQTT, CoAP, …): bad input from devices must never flood the log.
  */
 export class ThrottledLog {
   private readonly recent = new Map<string, { loggedAt: number; suppressed: number }>();
