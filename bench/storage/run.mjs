@@ -79,8 +79,9 @@ async function run(databaseUrl) {
   const config = loadConfig({ DATA_DIR: dataDir, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) });
   const dataSource = new DataSource(dataSourceOptions(config));
   await dataSource.initialize();
+  let writer;
   try {
-    const writer = createTimeseriesWriter(dataSource, MAX_BATCH);
+    writer = createTimeseriesWriter(dataSource, MAX_BATCH);
     const devices = Array.from({ length: DEVICES }, () => randomUUID());
     const messages = Math.ceil(POINTS / KEYS);
     const latencies = new Float64Array(messages);
@@ -139,6 +140,7 @@ async function run(databaseUrl) {
       }),
     );
   } finally {
+    await writer?.onApplicationShutdown(); // SQLite: ends the writer's worker thread
     await dataSource.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   }
