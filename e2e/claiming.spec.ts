@@ -1,8 +1,8 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deviceRequest } from './support/http-device';
-import { connectMqtt } from './support/mqtt-client';
-import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import type { RestClient } from './support/product.mjs';
+import { useProduct } from './support/product-fixture';
+import { customerWithUser } from './support/users';
 
 const NULL_UUID = '13814000-1dd2-11b2-8080-808080808080';
 
@@ -11,60 +11,31 @@ const NULL_UUID = '13814000-1dd2-11b2-8080-808080808080';
  * MQTT (mqtt.js) or HTTP, and a customer user who knows it claims the device through the REST API.
  */
 describe('device claiming', () => {
-  let product: Product;
-  let rest: RestClient;
-  let port: number;
+  const product = useProduct();
   let sequence = 0;
-  const clients: MqttClient[] = [];
   /** Two customers with one user each, logged in. */
   const customers: { id: string; rest: RestClient }[] = [];
 
-  /** A customer with an activated user, as a tenant administrator makes one through the REST API. */
-  const customerUser = async (title: string) => {
-    const customer = await rest.request('POST', '/api/customer', { title });
-    const email = `${title.toLowerCase()}@claiming.example`;
-    const user = await rest.request('POST', '/api/user?sendActivationMail=false', {
-      authority: 'CUSTOMER_USER',
-      customerId: customer.body.id,
-      email,
-    });
-    const link = (await rest.request('GET', `/api/user/${user.body.id.id}/activationLink`)).text;
-    const activateToken = new URL(link).searchParams.get('activateToken');
-    const activated = await fetch(`${product.url}/api/noauth/activate`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ activateToken, password: 'claiming-password' }),
-    });
-    expect(activated.status).toBe(200);
-    return { id: customer.body.id.id as string, rest: await restClient(product.url, { username: email, password: 'claiming-password' }) };
-  };
-
   beforeAll(async () => {
-    product = await startProduct();
-    rest = await restClient(product.url);
-    port = product.ports.mqtt.mqtt;
-    customers.push(await customerUser('Acme'), await customerUser('Globex'));
+    customers.push(await customerWithUser(product.url, product.rest, 'Acme'), await customerWithUser(product.url, product.rest, 'Globex'));
   });
-  afterEach(() => clients.splice(0).forEach((client) => client.end(true)));
-  afterAll(() => product?.stop());
 
   const device = async () => {
     const token = `CLAIM_E2E_${++sequence}`;
     const name = `claim-e2e-${sequence}`;
-    const { id } = await rest.createDevice(name, token);
+    const { id } = await product.rest.createDevice(name, token);
     return { id: id.id as string, name, token };
   };
   const claim = (customer: { rest: RestClient }, name: string, secretKey: string) =>
     customer.rest.request('POST', `/api/customer/device/${name}/claim`, { secretKey });
-  const ownerOf = async (deviceId: string) => (await rest.request('GET', `/api/device/${deviceId}`)).body.customerId.id as string;
+  const ownerOf = async (deviceId: string) => (await product.rest.request('GET', `/api/device/${deviceId}`)).body.customerId.id as string;
   const claimOverHttp = async (token: string, body: string) =>
     (await deviceRequest(product.url, 'POST', `/api/v1/${token}/claim`, body)).status;
 
   it('a device claims over MQTT and the customer user who knows the secret gets it', async () => {
     const [acme] = customers;
     const { id, name, token } = await device();
-    const client = await connectMqtt(port, { username: token });
-    clients.push(client);
+    const client = await product.connectMqtt({ username: token });
     await client.publishAsync('v1/devices/me/claim', '{"secretKey":"mqtt-secret","durationMs":60000}', { qos: 1 });
 
     const claimed = await claim(acme, name, 'mqtt-secret');
@@ -104,7 +75,7 @@ describe('device claiming', () => {
 
     expect(await claimOverHttp(token, '{"secretKey":"second"}')).toBe(200);
     expect((await claim(globex, name, 'second')).status).toBe(200);
-    expect((await rest.request('DELETE', `/api/customer/device/${name}/claim`)).status).toBe(200);
+    expect((await product.rest.request('DELETE', `/api/customer/device/${name}/claim`)).status).toBe(200);
     expect(await ownerOf(id)).toBe(NULL_UUID);
   });
 

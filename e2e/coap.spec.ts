@@ -12,6 +12,7 @@ import {
   latestOnceStored,
   TYPED_TELEMETRY,
 } from './support/rest-checks';
+import { customerWithUser } from './support/users';
 
 /**
  * The CoAP device API of the built product (device-api.md §3, checklist 35–38), driven by libcoap's
@@ -172,7 +173,7 @@ describe('CoAP device API with libcoap coap-client', () => {
       const { id, url } = await device();
       const sent = await coapClient(['-m', 'post', '-e', '{"secretKey":"coap-secret","durationMs":60000}', '-v', '6', `${url}/claim`]);
       expect(sent.stdout).toMatch(/c:2\.01/);
-      const customer = await customerUser('CoapCustomer');
+      const customer = await customerWithUser(product.url, rest, 'CoapCustomer');
       const claimed = await customer.rest.request('POST', `/api/customer/device/coap-e2e-${sequence}/claim`, { secretKey: 'coap-secret' });
       expect(claimed.body).toMatchObject({ response: 'SUCCESS', device: { id: { id }, customerId: { id: customer.id } } });
     });
@@ -224,29 +225,6 @@ describe('CoAP device API with libcoap coap-client', () => {
       expect(readFileSync(chunk)).toEqual(firmware.subarray(2000, 3000));
       expect((await coapClient([`${base}/fw/${token}?title=other`])).stderr).toMatch(/4\.00/);
     });
-
-    /** A customer with an activated user, as a tenant administrator makes one through the REST API. */
-    async function customerUser(title: string) {
-      const customer = await rest.request('POST', '/api/customer', { title });
-      const email = `${title.toLowerCase()}@coap.example`;
-      const user = await rest.request('POST', '/api/user?sendActivationMail=false', {
-        authority: 'CUSTOMER_USER',
-        customerId: customer.body.id,
-        email,
-      });
-      const link = (await rest.request('GET', `/api/user/${user.body.id.id}/activationLink`)).text;
-      const activateToken = new URL(link).searchParams.get('activateToken');
-      const activated = await fetch(`${product.url}/api/noauth/activate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ activateToken, password: 'coap-customer-password' }),
-      });
-      expect(activated.status).toBe(200);
-      return {
-        id: customer.body.id.id as string,
-        rest: await restClient(product.url, { username: email, password: 'coap-customer-password' }),
-      };
-    }
   });
 
   async function serverAttribute(deviceId: string, key: string): Promise<unknown> {

@@ -1,8 +1,10 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { closedByServer, connectMqtt, nextMessage } from './support/mqtt-client';
-import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { closedByServer, nextMessage } from './support/mqtt-client';
+import { restClient } from './support/product.mjs';
+import { useProduct } from './support/product-fixture';
 import { clientAttributesOnceStored, eventually, latestOnceStored } from './support/rest-checks';
+import { activatedUser } from './support/users';
 
 const CHILDREN = 100;
 const BATCH = 25;
@@ -34,35 +36,23 @@ async function pubackCode(client: MqttClient, topic: string, payload: string): P
  * would drive it, checked through the REST API as an integrator would.
  */
 describe('gateway MQTT API', () => {
-  let product: Product;
-  let rest: RestClient;
-  let port: number;
+  const product = useProduct();
   let sequence = 0;
-  const clients: MqttClient[] = [];
-
-  beforeAll(async () => {
-    product = await startProduct();
-    rest = await restClient(product.url);
-    port = product.ports.mqtt.mqtt;
-  });
-  afterEach(() => clients.splice(0).forEach((client) => client.end(true)));
-  afterAll(() => product?.stop());
 
   /** A gateway device (additionalInfo.gateway = true) and an mqtt.js client connected as it. */
-  const gateway = async (options: Parameters<typeof connectMqtt>[1] = {}) => {
+  const gateway = async (options: IClientOptions = {}) => {
     const token = `GW_E2E_${++sequence}`;
-    const created = await rest.request('POST', `/api/device?accessToken=${token}`, {
+    const created = await product.rest.request('POST', `/api/device?accessToken=${token}`, {
       name: `gateway-e2e-${sequence}`,
       additionalInfo: { gateway: true },
     });
     expect(created.status).toBe(200);
-    const client = await connectMqtt(port, { username: token, protocolVersion: 5, ...options });
-    clients.push(client);
+    const client = await product.connectMqtt({ username: token, protocolVersion: 5, ...options });
     return { id: created.body.id.id as string, token, client };
   };
 
   const children = async (gatewayId: string): Promise<ChildInfo[]> => {
-    const page = await rest.request(
+    const page = await product.rest.request(
       'GET',
       `/api/gateway/${gatewayId}/devices?pageSize=${CHILDREN + 10}&page=0&sortProperty=name&sortOrder=ASC`,
     );
@@ -70,7 +60,8 @@ describe('gateway MQTT API', () => {
     return page.body.data;
   };
 
-  const deviceNamed = (name: string, client = rest) => client.request('GET', `/api/tenant/devices?deviceName=${encodeURIComponent(name)}`);
+  const deviceNamed = (name: string, client = product.rest) =>
+    client.request('GET', `/api/tenant/devices?deviceName=${encodeURIComponent(name)}`);
 
   it(`connects ${CHILDREN} children, stores their batched telemetry and attributes, serves RPC and shared attributes, and disconnects them with the gateway`, async () => {
     const { id: gatewayId, client } = await gateway();
@@ -105,10 +96,10 @@ describe('gateway MQTT API', () => {
 
     for (const [index, name] of names.entries()) {
       const id = idOf.get(name)!;
-      const latest = await latestOnceStored(rest, id, 'seq');
+      const latest = await latestOnceStored(product.rest, id, 'seq');
       expect(latest.temperature).toEqual([{ ts: 1_700_000_000_000 + index, value: `${index}.5` }]);
       expect(latest.seq).toEqual([{ ts: 1_700_000_000_000 + index, value: String(index) }]);
-      const attributes = await clientAttributesOnceStored(rest, id, 'fw');
+      const attributes = await clientAttributesOnceStored(product.rest, id, 'fw');
       expect(Object.fromEntries(attributes.map((a) => [a.key, a.value]))).toEqual({ fw: `fw-${index}`, port: index });
     }
     const device = (await deviceNamed(names[0])).body;
@@ -127,13 +118,18 @@ describe('gateway MQTT API', () => {
         },
       );
     });
-    const reply = await rest.request('POST', `/api/rpc/twoway/${idOf.get(target)}`, { method: 'setTemperature', params: { value: 21 } });
+    const reply = await product.rest.request('POST', `/api/rpc/twoway/${idOf.get(target)}`, {
+      method: 'setTemperature',
+      params: { value: 21 },
+    });
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ echo: { value: 21 }, method: 'setTemperature' });
 
     // A shared attribute set through REST reaches the gateway with the device name.
     const update = nextMessage(client, 'v1/gateway/attributes');
-    const saved = await rest.request('POST', `/api/plugins/telemetry/DEVICE/${idOf.get(target)}/SHARED_SCOPE`, { targetTemperature: 22.5 });
+    const saved = await product.rest.request('POST', `/api/plugins/telemetry/DEVICE/${idOf.get(target)}/SHARED_SCOPE`, {
+      targetTemperature: 22.5,
+    });
     expect(saved.status).toBe(200);
     expect(JSON.parse((await update).payload)).toEqual({ device: target, data: { targetTemperature: 22.5 } });
 
@@ -192,9 +188,8 @@ describe('gateway MQTT API', () => {
 
     it('a device that is not a gateway has its v1/gateway publishes dropped: no PUBACK, no child created', async () => {
       const token = `NOT_A_GATEWAY_${++sequence}`;
-      await rest.createDevice(`not-a-gateway-${sequence}`, token);
-      const client = await connectMqtt(port, { username: token, protocolVersion: 5 });
-      clients.push(client);
+      await product.rest.createDevice(`not-a-gateway-${sequence}`, token);
+      const client = await product.connectMqtt({ username: token, protocolVersion: 5 });
       let acknowledged = false;
       // Never acknowledged: the publish fails when the client is ended after the test.
       client.publishAsync('v1/gateway/connect', '{"device":"Smuggled"}', { qos: 1 }).then(
@@ -210,27 +205,15 @@ describe('gateway MQTT API', () => {
     it("a name that only another tenant has creates the gateway's own device and never touches the other tenant's", async () => {
       const sysadmin = await restClient(product.url, SYSADMIN);
       const tenant = await sysadmin.request('POST', '/api/tenant', { title: 'Other tenant' });
-      const email = 'other-admin@gateway-e2e.test';
-      const admin = await sysadmin.request('POST', '/api/user?sendActivationMail=false', {
-        authority: 'TENANT_ADMIN',
-        tenantId: tenant.body.id,
-        email,
-      });
-      const link = (await sysadmin.request('GET', `/api/user/${admin.body.id.id}/activationLink`)).text;
-      const activated = await fetch(`${product.url}/api/noauth/activate`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ activateToken: new URL(link).searchParams.get('activateToken'), password: 'other-password' }),
-      });
-      expect(activated.status).toBe(200);
-      const other = await restClient(product.url, { username: email, password: 'other-password' });
+      const otherAdmin = { authority: 'TENANT_ADMIN' as const, tenantId: tenant.body.id, email: 'other-admin@gateway-e2e.test' };
+      const other = await activatedUser(product.url, sysadmin, otherAdmin, 'other-password');
       const theirs = await other.createDevice('Shared Name', 'OTHER_TENANT_TOKEN');
 
       const { client } = await gateway();
       expect(await pubackCode(client, 'v1/gateway/telemetry', '{"Shared Name":[{"intruder":1}]}')).toBe(0);
       const ours = (await deviceNamed('Shared Name')).body;
       expect(ours.id.id).not.toBe(theirs.id.id);
-      expect((await latestOnceStored(rest, ours.id.id, 'intruder')).intruder[0].value).toBe('1');
+      expect((await latestOnceStored(product.rest, ours.id.id, 'intruder')).intruder[0].value).toBe('1');
       expect((await other.request('GET', `/api/plugins/telemetry/DEVICE/${theirs.id.id}/keys/timeseries`)).body).toEqual([]);
       expect((await other.request('GET', `/api/device/${theirs.id.id}`)).body).toEqual(theirs);
     });

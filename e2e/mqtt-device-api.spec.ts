@@ -1,7 +1,8 @@
-import type { MqttClient } from 'mqtt';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { IClientOptions } from 'mqtt';
+import { describe, expect, it } from 'vitest';
 import { closedByServer, connectMqtt, nextMessage, refusalCode } from './support/mqtt-client';
-import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import { restClient, startProduct } from './support/product.mjs';
+import { useProduct } from './support/product-fixture';
 import {
   clientAttributesOnceStored,
   eventually,
@@ -19,46 +20,33 @@ import {
  * REST API as an integrator would (device-api.md §1 and the checklist of §11).
  */
 describe('MQTT device API', () => {
-  let product: Product;
-  let rest: RestClient;
-  let port: number;
+  const product = useProduct({ CLIENT_RPC_TIMEOUT_MS: '1000' });
   let sequence = 0;
-  const clients: MqttClient[] = [];
-
-  beforeAll(async () => {
-    product = await startProduct({ CLIENT_RPC_TIMEOUT_MS: '1000' });
-    rest = await restClient(product.url);
-    port = product.ports.mqtt.mqtt;
-  });
-  afterEach(() => clients.splice(0).forEach((c) => c.end(true)));
-  afterAll(() => product?.stop());
 
   /** A new device with an access token, and an mqtt.js client connected as it. */
-  const device = async (options: Parameters<typeof connectMqtt>[1] = {}) => {
+  const device = async (options: IClientOptions = {}) => {
     const token = `MQTT_E2E_${++sequence}`;
-    const { id } = await rest.createDevice(`mqtt-e2e-${sequence}`, token);
-    const client = await connectMqtt(port, { username: token, ...options });
-    clients.push(client);
+    const { id } = await product.rest.createDevice(`mqtt-e2e-${sequence}`, token);
+    const client = await product.connectMqtt({ username: token, ...options });
     return { id: id.id as string, token, client };
   };
   const latest = async (deviceId: string) =>
-    (await rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
+    (await product.rest.request('GET', `/api/plugins/telemetry/DEVICE/${deviceId}/values/timeseries`)).body;
 
   describe('connecting', () => {
     it('accepts an access token as username whatever the password and client id', async () => {
       const { token } = await device();
-      const other = await connectMqtt(port, { username: token, password: 'anything', clientId: 'whatever-id' });
-      clients.push(other);
+      const other = await product.connectMqtt({ username: token, password: 'anything', clientId: 'whatever-id' });
       expect(other.connected).toBe(true);
     });
 
     it('refuses an unknown token: CONNACK 5 on MQTT 3.1.1, reason 0x86 on MQTT 5', async () => {
-      expect(await refusalCode(port, { username: 'NO_SUCH_TOKEN' })).toBe(5);
-      expect(await refusalCode(port, { username: 'NO_SUCH_TOKEN', password: 'x', protocolVersion: 5 })).toBe(0x86);
+      expect(await refusalCode(product.mqttPort, { username: 'NO_SUCH_TOKEN' })).toBe(5);
+      expect(await refusalCode(product.mqttPort, { username: 'NO_SUCH_TOKEN', password: 'x', protocolVersion: 5 })).toBe(0x86);
     });
 
     it('checks MQTT basic credentials: client id, user name and password', async () => {
-      const created = await rest.request('POST', '/api/device-with-credentials', {
+      const created = await product.rest.request('POST', '/api/device-with-credentials', {
         device: { name: 'mqtt-basic-e2e' },
         credentials: {
           credentialsType: 'MQTT_BASIC',
@@ -66,10 +54,9 @@ describe('MQTT device API', () => {
         },
       });
       expect(created.status).toBe(200);
-      const ok = await connectMqtt(port, { clientId: 'c1', username: 'u1', password: 'p1' });
-      clients.push(ok);
+      const ok = await product.connectMqtt({ clientId: 'c1', username: 'u1', password: 'p1' });
       expect(ok.connected).toBe(true);
-      expect(await refusalCode(port, { clientId: 'c1', username: 'u1', password: 'wrong' })).toBe(5);
+      expect(await refusalCode(product.mqttPort, { clientId: 'c1', username: 'u1', password: 'wrong' })).toBe(5);
     });
   });
 
@@ -78,26 +65,26 @@ describe('MQTT device API', () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/telemetry', TYPED_TELEMETRY, { qos: 1 });
       // PUBACK means durably queued (it survives a crash); the root chain stores it moments later.
-      await expectTypedTelemetryStored(rest, id);
+      await expectTypedTelemetryStored(product.rest, id);
     });
 
     it('stores every point of a timestamped array at its own ts', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/telemetry', TIMESTAMPED_TELEMETRY, { qos: 1 });
-      await expectTimestampedTelemetryStored(rest, id);
+      await expectTimestampedTelemetryStored(product.rest, id);
     });
 
     it('accepts the short v2 topics', async () => {
       const { id, client } = await device();
       await client.publishAsync('v2/t', '{"short":1}', { qos: 1 });
-      expect((await latestOnceStored(rest, id, 'short')).short[0].value).toBe('1');
+      expect((await latestOnceStored(product.rest, id, 'short')).short[0].value).toBe('1');
     });
 
     it('stores client attributes and answers attribute requests on the request id', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/attributes', '{"fw":"v1.0"}', { qos: 1 });
-      expect(await clientAttributesOnceStored(rest, id, 'fw')).toMatchObject([{ key: 'fw', value: 'v1.0' }]);
-      await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { target: 22 });
+      expect(await clientAttributesOnceStored(product.rest, id, 'fw')).toMatchObject([{ key: 'fw', value: 'v1.0' }]);
+      await product.rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { target: 22 });
       await client.subscribeAsync('v1/devices/me/attributes/response/+');
       const answer = nextMessage(client, 'v1/devices/me/attributes/response/7');
       await client.publishAsync('v1/devices/me/attributes/request/7', '{"clientKeys":"fw","sharedKeys":"target"}', { qos: 1 });
@@ -115,11 +102,11 @@ describe('MQTT device API', () => {
       const { id, client } = await device();
       await client.subscribeAsync('v1/devices/me/attributes', { qos: 1 });
       const saved = nextMessage(client, 'v1/devices/me/attributes');
-      await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SERVER_SCOPE`, { secret: 1 });
-      await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { target: 23 });
+      await product.rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SERVER_SCOPE`, { secret: 1 });
+      await product.rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { target: 23 });
       expect(JSON.parse((await saved).payload)).toEqual({ target: 23 });
       const deleted = nextMessage(client, 'v1/devices/me/attributes');
-      await rest.request('DELETE', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE?keys=target`);
+      await product.rest.request('DELETE', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE?keys=target`);
       expect(JSON.parse((await deleted).payload)).toEqual({ deleted: ['target'] });
     });
   });
@@ -142,7 +129,7 @@ describe('MQTT device API', () => {
 
   describe('device-profile topics', () => {
     it('takes telemetry on the profile topic and no longer on the v1 topic it replaces', async () => {
-      const profile = await rest.request('POST', '/api/deviceProfile', {
+      const profile = await product.rest.request('POST', '/api/deviceProfile', {
         name: 'Custom MQTT topics',
         type: 'DEFAULT',
         transportType: 'MQTT',
@@ -157,15 +144,14 @@ describe('MQTT device API', () => {
         },
       });
       expect(profile.status).toBe(200);
-      const created = await rest.request('POST', '/api/device?accessToken=CUSTOM_TOPICS', {
+      const created = await product.rest.request('POST', '/api/device?accessToken=CUSTOM_TOPICS', {
         name: 'custom-topics',
         deviceProfileId: profile.body.id,
       });
-      const client = await connectMqtt(port, { username: 'CUSTOM_TOPICS', protocolVersion: 5 });
-      clients.push(client);
+      const client = await product.connectMqtt({ username: 'CUSTOM_TOPICS', protocolVersion: 5 });
       await client.publishAsync('sensors/s1/data', '{"custom":1}', { qos: 1 });
       await expect(client.publishAsync('v1/devices/me/telemetry', '{"v1":1}', { qos: 1 })).rejects.toMatchObject({ code: 0x90 });
-      expect(Object.keys(await latestOnceStored(rest, created.body.id.id, 'custom'))).toEqual(['custom']);
+      expect(Object.keys(await latestOnceStored(product.rest, created.body.id.id, 'custom'))).toEqual(['custom']);
     });
   });
 
@@ -185,7 +171,7 @@ describe('MQTT device API', () => {
       await expect(client.publishAsync('v1/devices/me/telemetry', 'not json', { qos: 1 })).rejects.toMatchObject({ code: 0x99 });
       expect(client.connected).toBe(true);
       await client.publishAsync('v1/devices/me/telemetry', '{"after":1}', { qos: 1 });
-      expect(Object.keys(await latestOnceStored(rest, id, 'after'))).toEqual(['after']);
+      expect(Object.keys(await latestOnceStored(product.rest, id, 'after'))).toEqual(['after']);
     });
 
     it('acknowledges an unknown topic and keeps the connection (MQTT 5: 0x90)', async () => {
@@ -218,18 +204,18 @@ describe('MQTT device API', () => {
     it('serves attributes, attribute updates and both RPC directions on the v2 family', async () => {
       const { id, client } = await device();
       await client.publishAsync('v2/a', '{"sn":"SN-1"}', { qos: 1 });
-      expect(await clientAttributesOnceStored(rest, id, 'sn')).toMatchObject([{ key: 'sn', value: 'SN-1' }]);
+      expect(await clientAttributesOnceStored(product.rest, id, 'sn')).toMatchObject([{ key: 'sn', value: 'SN-1' }]);
 
       await client.subscribeAsync(['v2/a', 'v2/r/req/+', 'v2/r/res/+'], { qos: 1 });
       const update = nextMessage(client, 'v2/a');
-      await rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { mode: 'eco' });
+      await product.rest.request('POST', `/api/plugins/telemetry/DEVICE/${id}/SHARED_SCOPE`, { mode: 'eco' });
       expect(JSON.parse((await update).payload)).toEqual({ mode: 'eco' });
 
       client.on('message', (topic) => {
         const requestId = /^v2\/r\/req\/(\d+)$/.exec(topic)?.[1];
         if (requestId) client.publish(`v2/r/res/${requestId}`, '{"v2":true}');
       });
-      expect((await rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'm', params: {} })).body).toEqual({ v2: true });
+      expect((await product.rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'm', params: {} })).body).toEqual({ v2: true });
 
       const clientRpc = nextMessage(client, 'v2/r/res/4');
       await client.publishAsync('v2/r/req/4', '{"method":"getTime","params":{}}', { qos: 1 });
@@ -245,7 +231,7 @@ describe('MQTT device API', () => {
         const requestId = /^v1\/devices\/me\/rpc\/request\/(\d+)$/.exec(topic)?.[1];
         if (requestId) client.publish(`v1/devices/me/rpc/response/${requestId}`, JSON.stringify({ echo: JSON.parse(payload.toString()) }));
       });
-      const res = await rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'ping', params: { n: 1 } });
+      const res = await product.rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'ping', params: { n: 1 } });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ echo: { method: 'ping', params: { n: 1 } } });
     });
@@ -253,8 +239,8 @@ describe('MQTT device API', () => {
     it('answers one-way at once, times out two-way with 504, and 406 for a non-JSON reply', async () => {
       const { id, client } = await device();
       await client.subscribeAsync('v1/devices/me/rpc/request/+');
-      expect((await rest.request('POST', `/api/rpc/oneway/${id}`, { method: 'blink', params: {} })).status).toBe(200);
-      const timeout = await rest.request('POST', `/api/rpc/twoway/${id}`, {
+      expect((await product.rest.request('POST', `/api/rpc/oneway/${id}`, { method: 'blink', params: {} })).status).toBe(200);
+      const timeout = await product.rest.request('POST', `/api/rpc/twoway/${id}`, {
         method: 'silent',
         params: {},
         expirationTime: Date.now() + 500,
@@ -264,12 +250,12 @@ describe('MQTT device API', () => {
         const requestId = /rpc\/request\/(\d+)$/.exec(topic)?.[1];
         if (requestId) client.publish(`v1/devices/me/rpc/response/${requestId}`, 'ok');
       });
-      expect((await rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'text', params: {} })).status).toBe(406);
+      expect((await product.rest.request('POST', `/api/rpc/twoway/${id}`, { method: 'text', params: {} })).status).toBe(406);
     });
 
     it('tracks a persistent one-way call to DELIVERED when the device acknowledges it', async () => {
       const { id, client } = await device();
-      const { body } = await rest.request('POST', `/api/rpc/oneway/${id}`, {
+      const { body } = await product.rest.request('POST', `/api/rpc/oneway/${id}`, {
         method: 'later',
         params: {},
         persistent: true,
@@ -278,7 +264,7 @@ describe('MQTT device API', () => {
       const delivered = nextMessage(client, /^v1\/devices\/me\/rpc\/request\/\d+$/);
       await client.subscribeAsync('v1/devices/me/rpc/request/+', { qos: 1 });
       expect(JSON.parse((await delivered).payload)).toEqual({ method: 'later', params: {} });
-      expect(await persistentRpcStatus(rest, body.rpcId, 'DELIVERED')).toBe('DELIVERED');
+      expect(await persistentRpcStatus(product.rest, body.rpcId, 'DELIVERED')).toBe('DELIVERED');
     });
 
     it('answers getSessionLimits itself and times out other client-side calls with {"error":"timeout"}', async () => {
@@ -297,16 +283,16 @@ describe('MQTT device API', () => {
     it('disconnects a deleted device (MQTT 5: DISCONNECT 0x98) and refuses it afterwards', async () => {
       const { id, token, client } = await device({ protocolVersion: 5 });
       const disconnect = new Promise<number | undefined>((resolve) => client.once('disconnect', (packet) => resolve(packet.reasonCode)));
-      expect((await rest.request('DELETE', `/api/device/${id}`)).status).toBe(200);
+      expect((await product.rest.request('DELETE', `/api/device/${id}`)).status).toBe(200);
       expect(await disconnect).toBe(0x98);
-      expect(await refusalCode(port, { username: token })).toBe(5);
+      expect(await refusalCode(product.mqttPort, { username: token })).toBe(5);
     });
 
     it('marks a connected device active with its connect time', async () => {
       const { id, client } = await device();
       await client.publishAsync('v1/devices/me/telemetry', '{"x":1}', { qos: 1 });
       const state = await eventually(
-        () => serverAttributes(rest, id),
+        () => serverAttributes(product.rest, id),
         (attributes) => attributes.active === true,
       );
       expect(state).toMatchObject({ active: true, lastConnectTime: expect.any(Number), lastActivityTime: expect.any(Number) });

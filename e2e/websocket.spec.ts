@@ -58,7 +58,7 @@ describe('WebSocket API with real MQTT devices', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'tenant@thingsboard.org', password: 'tenant' }),
     });
-    jwt = (await login.json()).token;
+    jwt = ((await login.json()) as { token: string }).token;
   });
   afterAll(async () => {
     closers.forEach((close) => close());

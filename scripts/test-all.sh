@@ -206,20 +206,35 @@ start_device_clients() {
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
 }
 
+# Debian's Chromium for the admin's browser suite (never a downloaded browser).
+start_browser() {
+  command -v chromium >/dev/null || apt_install chromium || return 1
+  export CHROMIUM_PATH
+  CHROMIUM_PATH=$(command -v chromium)
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Suite runners: `suite RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...] [files FILTER...]`
 
 # Runs Vitest once in DIR with the given environment (and only the test files matching FILTERs, when
 # given); counts from its JSON report.
+# Splits a runner's arguments `ENV... [-- FILTER...]` into ENVS and FILTERS.
+split_runner_args() {
+  ENVS=()
+  FILTERS=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do
+    ENVS+=("$1")
+    shift
+  done
+  [ $# -gt 0 ] && shift && FILTERS=("$@")
+  return 0
+}
+
 run_vitest() { # NAME DIR ENV... [-- FILTER...]
   local name=$1 dir=$2
   shift 2
-  local envs=() filters=()
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do
-    envs+=("$1")
-    shift
-  done
-  [ $# -gt 0 ] && shift && filters=("$@")
+  split_runner_args "$@"
+  local envs=("${ENVS[@]}") filters=("${FILTERS[@]}")
   local report="$TMP/$name.json"
   local vitest="$ROOT/node_modules/.bin/vitest"
   [ -x "$vitest" ] || vitest="$ROOT/$dir/node_modules/.bin/vitest"
@@ -227,6 +242,46 @@ run_vitest() { # NAME DIR ENV... [-- FILTER...]
   local code=$?
   local passed failed note
   read -r passed failed note < <(parse_vitest_json "$report" "$code")
+  record "$name" "$passed" "$failed" "$note"
+}
+
+# The admin's unit tests: Angular's test builder runs Vitest (jsdom) and writes the same JSON report.
+run_angular() { # NAME DIR ENV... [-- FILTER...]
+  local name=$1 dir=$2
+  shift 2
+  split_runner_args "$@"
+  local envs=("${ENVS[@]}")
+  local report="$TMP/$name.json"
+  run_child env -C "$ROOT/$dir" "${envs[@]}" "$ROOT/node_modules/.bin/ng" test --watch=false \
+    --reporters=json --reporters=default --output-file="$report"
+  local code=$?
+  local passed failed note
+  read -r passed failed note < <(parse_vitest_json "$report" "$code")
+  record "$name" "$passed" "$failed" "$note"
+}
+
+# Playwright suites (DIR holds playwright.config.ts); counts from its JSON report.
+run_playwright() { # NAME DIR ENV... [-- FILTER...]
+  local name=$1 dir=$2
+  shift 2
+  split_runner_args "$@"
+  local envs=("${ENVS[@]}")
+  local report="$TMP/$name.json"
+  run_child env -C "$ROOT" "${envs[@]}" PLAYWRIGHT_JSON_OUTPUT_NAME="$report" \
+    "$ROOT/node_modules/.bin/playwright" test -c "$dir" --reporter=list,json
+  local code=$?
+  local counts
+  counts=$(node -e '
+    const fs = require("fs");
+    const [file, code] = process.argv.slice(1);
+    let stats;
+    try { stats = JSON.parse(fs.readFileSync(file, "utf8")).stats; } catch {}
+    if (!stats) { console.log(`0 1 no report (exit ${code})`); process.exit(0); }
+    const passed = stats.expected + stats.flaky, failed = stats.unexpected;
+    console.log(`${passed} ${failed || (code !== "0" ? 1 : 0)}`);
+  ' "$report" "$code")
+  local passed failed note
+  read -r passed failed note <<<"$counts"
   record "$name" "$passed" "$failed" "$note"
 }
 
@@ -258,7 +313,7 @@ suite() { # RUNNER NAME DIR [needs SERVICE...] [env VAR=VALUE...] [files FILTER.
     fi
     case "$s" in
       postgres) envs+=("DATABASE_URL=$DATABASE_URL") ;;
-      device_clients) ;;
+      device_clients | browser) ;;
       redis) envs+=("REDIS_URL=$REDIS_URL") ;;
     esac
   done
@@ -289,7 +344,9 @@ run_suites() {
   suite vitest backend-sqlite   backend
   suite vitest backend-postgres backend needs postgres
   plugin_suites
+  suite angular frontend       frontend
   suite vitest e2e-sqlite       e2e     needs device_clients
+  suite playwright admin-sqlite e2e/admin needs browser
   suite vitest e2e-postgres     e2e     needs device_clients postgres
   # Cluster mode: PostgreSQL, and the rule-engine queues on BullMQ in Redis.
   suite vitest backend-cluster  backend needs postgres redis
@@ -320,6 +377,14 @@ log "building (npm run build)"
 if ! run_child npm run build; then
   # Keep going: the Vitest suites compile TypeScript themselves and still say what works.
   record build 0 1 "npm run build failed"
+fi
+
+# Vitest strips types without checking them: the test code is type-checked here, once.
+log "type-checking sources and tests (npm run typecheck)"
+if run_child npm run typecheck; then
+  record typecheck 1 0
+else
+  record typecheck 0 1 "npm run typecheck failed"
 fi
 
 run_suites

@@ -18,6 +18,7 @@ import { InstallModule } from './install/install.module';
 import { OtaModule } from './ota/ota.module';
 import { QueuesModule } from './queues/queues.module';
 import { RelationsModule } from './relations/relations.module';
+import { ResourcesModule } from './resources/resources.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import { RpcModule } from './rpc/rpc.module';
 import { ScriptsModule } from './scripts/scripts.module';
@@ -28,6 +29,7 @@ import { PluginsModule } from './plugins/plugins.module';
 import { RuleChainsModule } from './rule-chains/rule-chains.module';
 import { RuleEngineModule } from './rule-engine/rule-engine.module';
 import { WebsocketModule } from './websocket/websocket.module';
+import { WebAdminModule } from './web-admin/web-admin.module';
 
 @Module({})
 export class AppModule {
@@ -47,6 +49,7 @@ export class AppModule {
         DeviceProfilesModule,
         DevicesModule,
         OtaModule,
+        ResourcesModule,
         TelemetryModule,
         RelationsModule,
         EventsModule,
@@ -61,6 +64,7 @@ export class AppModule {
         RuleEngineModule,
         WebsocketModule,
         InstallModule,
+        WebAdminModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     };

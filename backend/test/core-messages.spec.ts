@@ -1,24 +1,13 @@
 import type { SessionListener } from '@edgewise/plugin-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventsService } from '../src/events/events.service';
 import { DeviceAuthenticator } from '../src/transport/device-authenticator';
 import { SessionRegistry } from '../src/transport/session-registry';
 import { ApiClient, startTestApp, SYSADMIN, TENANT_ADMIN, TestApp } from './harness';
+import { RecordedMsg, RuleMessageRecorder } from './rule-message-recorder';
 import { createCustomerUser, okBody, uniqueName } from './tenant-fixtures';
 
-const TB = 'org.thingsboard.rule.engine';
 const NULL_UUID = '13814000-1dd2-11b2-8080-808080808080';
 const silent: SessionListener = { onAttributeUpdate() {}, onServerRpc: () => Promise.resolve(), onClose() {} };
-
-/** A message as a rule node received it, read back from the node's debug events. */
-interface Received {
-  type: string;
-  originator: { entityType: string; id: string };
-  metadata: Record<string, string>;
-  /** The data as text, exactly as the node got it. */
-  text: string;
-  data: any;
-}
 
 /**
  * The messages the core itself sends to the rule engine (ThingsBoard's DefaultDeviceStateService and
@@ -27,57 +16,14 @@ interface Received {
 describe('rule messages from the core', () => {
   let app: TestApp;
   let api: ApiClient;
-  let tenantId: string;
   let me: { id: string; email: string };
   let defaultRootId: string;
-  /** The node of the root chain that records everything it receives. */
-  let recorderId: string;
+  /** The root chain: it records everything it receives. */
+  let root: RuleMessageRecorder;
 
-  /** A chain of one "message type switch" node with debug on: every message it gets is recorded, then ends. */
-  const recorderChain = async (name: string) => {
-    const chain = okBody(await api.post('/api/ruleChain', { name }), 'create chain');
-    const recorder = {
-      type: `${TB}.filter.TbMsgTypeSwitchNode`,
-      name: 'Recorder',
-      configuration: { version: 0 },
-      debugSettings: { failuresEnabled: true, allEnabled: true },
-    };
-    const metadata = okBody(
-      await api.post('/api/ruleChain/metadata', { ruleChainId: chain.id, firstNodeIndex: 0, nodes: [recorder], connections: [] }),
-      'save chain',
-    );
-    return { chainId: chain.id.id as string, nodeId: metadata.nodes[0].id.id as string };
-  };
-
-  const received = async (nodeId: string): Promise<Received[]> => {
-    await app.running.app.get(EventsService).flush();
-    const page = okBody(
-      await api.get(`/api/events/RULE_NODE/${nodeId}/DEBUG_RULE_NODE?tenantId=${tenantId}&pageSize=1000&page=0`),
-      'events',
-    );
-    return (page.data as { createdTime: number; body: Record<string, string> }[])
-      .filter((e) => e.body.type === 'IN')
-      .sort((a, b) => a.createdTime - b.createdTime)
-      .map(({ body }) => ({
-        type: body.msgType,
-        originator: { entityType: body.entityType, id: body.entityId },
-        metadata: JSON.parse(body.metadata),
-        text: body.data,
-        data: JSON.parse(body.data),
-      }));
-  };
-
-  /** Waits until the node has received `count` messages of the type from the originator; returns them. */
-  const messages = async (type: string, originatorId: string, count = 1, nodeId = recorderId): Promise<Received[]> => {
-    const until = Date.now() + 10_000;
-    for (;;) {
-      const found = (await received(nodeId)).filter((m) => m.type === type && m.originator.id === originatorId);
-      if (found.length >= count || Date.now() > until) return found;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
-  const message = async (type: string, originatorId: string, nodeId = recorderId): Promise<Received> => {
-    const found = await messages(type, originatorId, 1, nodeId);
+  /** The one message of the type from the originator that `recorder` received. */
+  const message = async (type: string, originatorId: string, recorder = root): Promise<RecordedMsg> => {
+    const found = await recorder.messages(type, originatorId);
     expect(found, `${type} from ${originatorId}`).toHaveLength(1);
     return found[0];
   };
@@ -93,11 +39,8 @@ describe('rule messages from the core', () => {
     api = await app.api.login(TENANT_ADMIN);
     const user = okBody(await api.get('/api/auth/user'), 'me');
     me = { id: user.id.id, email: user.email };
-    tenantId = user.tenantId.id;
     defaultRootId = okBody(await api.get('/api/ruleChains?pageSize=10&page=0'), 'chains').data.find((c: { root: boolean }) => c.root).id.id;
-    const { chainId, nodeId } = await recorderChain('Records everything');
-    recorderId = nodeId;
-    okBody(await api.post(`/api/ruleChain/${chainId}/root`), 'make root');
+    root = await RuleMessageRecorder.asRootChain(app, api);
   });
   afterAll(async () => {
     if (api && defaultRootId) await api.post(`/api/ruleChain/${defaultRootId}/root`);
@@ -156,22 +99,22 @@ describe('rule messages from the core', () => {
     });
 
     it('sends a device’s messages to its profile’s rule chain instead of the root chain', async () => {
-      const { chainId, nodeId } = await recorderChain('Profile chain');
+      const profileChain = await RuleMessageRecorder.create(app, api, 'Profile chain');
       const profile = okBody(
         await api.post('/api/deviceProfile', {
           name: uniqueName('Routed'),
           type: 'DEFAULT',
           transportType: 'DEFAULT',
-          defaultRuleChainId: { entityType: 'RULE_CHAIN', id: chainId },
+          defaultRuleChainId: { entityType: 'RULE_CHAIN', id: profileChain.chainId },
           profileData: { configuration: { type: 'DEFAULT' }, transportConfiguration: { type: 'DEFAULT' } },
         }),
         'profile',
       );
       const device = await newDevice({ deviceProfileId: profile.id });
       okBody(await api.post(`/api/plugins/telemetry/DEVICE/${device.id.id}/SERVER_SCOPE`, { routed: true }), 'attributes');
-      expect((await message('ENTITY_CREATED', device.id.id, nodeId)).data.deviceProfileId.id).toBe(profile.id.id);
-      expect((await message('ATTRIBUTES_UPDATED', device.id.id, nodeId)).data).toEqual({ routed: true });
-      expect((await received(recorderId)).filter((m) => m.originator.id === device.id.id)).toEqual([]);
+      expect((await message('ENTITY_CREATED', device.id.id, profileChain)).data.deviceProfileId.id).toBe(profile.id.id);
+      expect((await message('ATTRIBUTES_UPDATED', device.id.id, profileChain)).data).toEqual({ routed: true });
+      expect(await root.about(device.id.id)).toEqual([]);
     });
   });
 
@@ -223,7 +166,7 @@ describe('rule messages from the core', () => {
       // Anything about the device sent after the post has been recorded; nothing said ATTRIBUTES_UPDATED.
       okBody(await api.delete(`/api/device/${device.id.id}`), 'delete');
       await message('ENTITY_DELETED', device.id.id);
-      expect(await messages('ATTRIBUTES_UPDATED', device.id.id, 0)).toEqual([]);
+      expect(await root.messages('ATTRIBUTES_UPDATED', device.id.id, 0)).toEqual([]);
     });
 
     it('TIMESERIES_UPDATED groups the saved points by timestamp; TIMESERIES_DELETED names the keys and the range', async () => {
@@ -280,14 +223,14 @@ describe('rule messages from the core', () => {
 
       // Uplinks of an active device are activity, not events.
       for (let i = 0; i < 3; i++) await session.postTelemetry(`{"t":${i}}`);
-      await messages('POST_TELEMETRY_REQUEST', deviceId, 3);
+      await root.messages('POST_TELEMETRY_REQUEST', deviceId, 3);
 
       okBody(await api.post(`/api/plugins/telemetry/DEVICE/${deviceId}/SERVER_SCOPE`, { inactivityTimeout: 300 }), 'timeout');
       const inactivity = await message('INACTIVITY_EVENT', deviceId);
       expect(inactivity.metadata).toEqual(stateMetadata);
       expect(inactivity.data).toMatchObject({ active: false, inactivityTimeout: 300 });
       expect(inactivity.data.lastInactivityAlarmTime).toBeGreaterThanOrEqual(inactivity.data.lastActivityTime + 300);
-      expect(await messages('ACTIVITY_EVENT', deviceId, 0)).toHaveLength(1);
+      expect(await root.messages('ACTIVITY_EVENT', deviceId, 0)).toHaveLength(1);
 
       session.close();
       const disconnect = await message('DISCONNECT_EVENT', deviceId);
@@ -325,7 +268,7 @@ describe('rule messages from the core', () => {
       const metadata = { ...byMe(), entityName: 'Overheating', entityType: 'DEVICE' };
 
       // Two ENTITY_CREATED from the device: its own, then its alarm's.
-      const created = await messages('ENTITY_CREATED', deviceId, 2);
+      const created = await root.messages('ENTITY_CREATED', deviceId, 2);
       expect(created.map((m) => m.data.id.entityType)).toEqual(['DEVICE', 'ALARM']);
       const raised = created[1];
       expect(raised.originator).toEqual({ entityType: 'DEVICE', id: deviceId });

@@ -5,6 +5,7 @@ import { GatewaySessions } from '../src/gateways/gateway-sessions.service';
 import { DeviceAuthenticator } from '../src/transport/device-authenticator';
 import type { CoreDeviceSession } from '../src/transport/device-session';
 import { SessionRegistry } from '../src/transport/session-registry';
+import { eventually } from './eventually';
 import { ApiClient, startTestApp, SYSADMIN, TENANT_ADMIN, TestApp } from './harness';
 import { createCustomerUser, createSecondTenant, okBody, uniqueName } from './tenant-fixtures';
 
@@ -28,17 +29,6 @@ class RecordingListener implements SessionListener {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Reads until `done` holds (10 s at most); returns the last value read. */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const until = Date.now() + 10_000;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await sleep(25);
-    value = await read();
-  }
-  return value;
-}
 
 /**
  * The core of the gateway API (device-api.md §4): child devices found or created by name in the gateway's

@@ -108,6 +108,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MQTT_HOST: '127.0.0.1',
     COAP_PORT: '0',
     COAP_HOST: '127.0.0.1',
+    LWM2M_PORT: '0',
+    LWM2M_HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './eventually';
 import { ApiClient, HttpResult, startTestApp, SYSADMIN, TENANT_ADMIN, TestApp } from './harness';
 import { createSecondTenant, okBody, uniqueName } from './tenant-fixtures';
 
@@ -61,17 +62,6 @@ async function upload(api: ApiClient, packageId: string, data: Buffer, query: st
 async function uploadedPackage(api: ApiClient, profileId: string, data: Buffer, overrides: Record<string, unknown> = {}) {
   const info = okBody(await api.post('/api/otaPackage', packageInfo(profileId, overrides)), 'create package');
   return okBody(await upload(api, info.id.id, data, 'checksumAlgorithm=SHA256'), 'upload');
-}
-
-/** Reads until `done` holds (the rule engine and the OTA rollout work after the REST call returns). */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, withinMs = 10_000): Promise<T> {
-  const until = Date.now() + withinMs;
-  let value = await read();
-  while (!done(value) && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    value = await read();
-  }
-  return value;
 }
 
 const sharedAttributes = async (api: ApiClient, deviceId: string): Promise<Record<string, unknown>> =>

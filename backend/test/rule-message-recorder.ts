@@ -1,4 +1,5 @@
 import { EventsService } from '../src/events/events.service';
+import { eventually } from './eventually';
 import type { ApiClient, TestApp } from './harness';
 import { TB } from './rule-chain-fixtures';
 import { okBody } from './tenant-fixtures';
@@ -8,25 +9,35 @@ export interface RecordedMsg {
   type: string;
   originator: { entityType: string; id: string };
   metadata: Record<string, string>;
+  /** The data as text, exactly as the node got it. */
+  text: string;
   data: any;
 }
 
 /**
- * Makes a chain of one debugged "message type switch" node the tenant's root chain, so that every message the
- * core sends to the root chain can be read back as that node received it.
+ * A chain of one debugged "message type switch" node, so that every message the core sends to the chain (as the
+ * tenant's root chain, or a device profile's chain) can be read back as that node received it.
  */
 export class RuleMessageRecorder {
   private constructor(
     private readonly app: TestApp,
     private readonly api: ApiClient,
     private readonly tenantId: string,
+    readonly chainId: string,
     private readonly nodeId: string,
   ) {}
 
-  /** @param api a client logged in as a tenant administrator (whose tenant's root chain is replaced) */
+  /** Makes a recorder the tenant's root chain. @param api a client logged in as a tenant administrator */
   static async asRootChain(app: TestApp, api: ApiClient): Promise<RuleMessageRecorder> {
+    const recorder = await RuleMessageRecorder.create(app, api, 'Records everything');
+    okBody(await api.post(`/api/ruleChain/${recorder.chainId}/root`), 'make root');
+    return recorder;
+  }
+
+  /** A recorder chain named `name`, not used by anything yet. @param api a client logged in as a tenant administrator */
+  static async create(app: TestApp, api: ApiClient, name: string): Promise<RuleMessageRecorder> {
     const tenantId = okBody(await api.get('/api/auth/user'), 'me').tenantId.id;
-    const chain = okBody(await api.post('/api/ruleChain', { name: 'Records everything' }), 'create chain');
+    const chain = okBody(await api.post('/api/ruleChain', { name }), 'create chain');
     const recorder = {
       type: `${TB}.filter.TbMsgTypeSwitchNode`,
       name: 'Recorder',
@@ -37,18 +48,15 @@ export class RuleMessageRecorder {
       await api.post('/api/ruleChain/metadata', { ruleChainId: chain.id, firstNodeIndex: 0, nodes: [recorder], connections: [] }),
       'save chain',
     );
-    okBody(await api.post(`/api/ruleChain/${chain.id.id}/root`), 'make root');
-    return new RuleMessageRecorder(app, api, tenantId, metadata.nodes[0].id.id);
+    return new RuleMessageRecorder(app, api, tenantId, chain.id.id, metadata.nodes[0].id.id);
   }
 
   /** Waits until `count` messages of `type` about `originatorId` were received (10 s at most); returns those received. */
-  async messages(type: string, originatorId: string, count = 1): Promise<RecordedMsg[]> {
-    const until = Date.now() + 10_000;
-    for (;;) {
-      const found = (await this.received()).filter((m) => m.type === type && m.originator.id === originatorId);
-      if (found.length >= count || Date.now() > until) return found;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  messages(type: string, originatorId: string, count = 1): Promise<RecordedMsg[]> {
+    return eventually(
+      async () => (await this.received()).filter((m) => m.type === type && m.originator.id === originatorId),
+      (found) => found.length >= count,
+    );
   }
 
   /** Every message received about `originatorId` so far, oldest first. */
@@ -69,6 +77,7 @@ export class RuleMessageRecorder {
         type: body.msgType,
         originator: { entityType: body.entityType, id: body.entityId },
         metadata: JSON.parse(body.metadata),
+        text: body.data,
         data: JSON.parse(body.data),
       }));
   }

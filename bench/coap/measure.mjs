@@ -10,7 +10,7 @@
 import { createSocket } from 'node:dgram';
 import { createRequire } from 'node:module';
 import { restClient } from '../../e2e/support/product.mjs';
-import { countDataPoints, engineDrained, envNumber, ingestSummary, measureWindow, runBenchmark } from '../ingest/measure.mjs';
+import { envNumber, ingestSummary, measureRequestLanes, runBenchmark } from '../ingest/measure.mjs';
 
 // The CoAP codec the transport itself uses, resolved from the transport package.
 const { generate, parse } = createRequire(new URL('../../plugins/transport-coap/package.json', import.meta.url))('coap-packet');
@@ -96,59 +96,26 @@ await runBenchmark('coap', async ({ product, log }) => {
   for (let c = 0; c < CLIENTS; c++) clients.push(new CoapClient(port, `BENCH_COAP_${c % DEVICES}`));
   await Promise.all(clients.map((client) => client.open()));
 
-  let running = true;
-  let measuring = false;
-  let acked = 0;
-  let measuredAcks = 0;
-  let failures = 0;
-  const latencies = [];
   const baseTs = Date.UTC(2020, 0, 1);
-
-  /** One client's loop: each request carries its own ts, so every 2.01 is a distinct stored row. */
-  async function clientLoop(client, index) {
-    let seq = 0;
-    while (running) {
-      const ts = baseTs + index * 1e8 + seq++;
-      const body = `{"ts":${ts},"values":{"temperature":${(20 + (ts % 100) / 10).toFixed(1)},"humidity":${40 + (ts % 30)},"pressure":${1000 + (ts % 50) / 4}}}`;
-      const started = performance.now();
-      const code = await client.post(body);
-      if (code !== '2.01') {
-        failures++;
-        continue;
-      }
-      acked++;
-      if (measuring) {
-        measuredAcks++;
-        latencies.push(performance.now() - started);
-      }
-    }
-  }
-
-  const loops = clients.map((client, index) => clientLoop(client, index));
-  await new Promise((resolve) => setTimeout(resolve, WARMUP_SECONDS * 1000));
-  const window = await measureWindow({
-    rest,
+  const lanes = clients.map((client, index) => ({
+    firstTs: baseTs + index * 1e8,
+    send: async (body) => (await client.post(body)) === '2.01',
+  }));
+  const { failures, ...measured } = await measureRequestLanes({
     product,
-    seconds: SECONDS,
+    rest,
     log,
-    setMeasuring: (on) => (measuring = on),
-    acked: () => measuredAcks,
+    lanes,
+    warmupSeconds: WARMUP_SECONDS,
+    seconds: SECONDS,
+    closeClients: () => clients.forEach((client) => client.close()),
   });
-  running = false;
-  await Promise.all(loops);
-  clients.forEach((client) => client.close());
-  await engineDrained(rest);
-  const stored = await countDataPoints(product);
   const sum = (field) => clients.reduce((total, client) => total + client[field], 0);
   const result = ingestSummary({
     bench: 'ingest-coap',
     product,
     settings: { clients: CLIENTS, devices: DEVICES },
-    window,
-    measuredAcks,
-    latencies,
-    acked,
-    stored,
+    ...measured,
     extra: { failedRequests: failures, retransmissions: sum('retransmissions'), separateResponses: sum('separateResponses') },
   });
   return { result, ok: result.everyAckedPointStored && failures === 0 };

@@ -56,6 +56,52 @@ export async function measureWindow({ product, seconds, log, setMeasuring, acked
   };
 }
 
+/** A telemetry message of 3 numeric keys at its own `ts`, so that every acknowledged message is a distinct stored row. */
+export const telemetryAt = (ts) =>
+  `{"ts":${ts},"values":{"temperature":${(20 + (ts % 100) / 10).toFixed(1)},"humidity":${40 + (ts % 30)},"pressure":${1000 + (ts % 50) / 4}}}`;
+
+/**
+ * The request/response ingest benchmarks (HTTP, CoAP): each lane sends one message at a time, `send(body)` resolving
+ * true when it was acknowledged, its timestamps counting up from `firstTs`. Runs the lanes through the warm-up and
+ * the measured window, stops them, waits for their last answers, `closeClients()`, and counts what the rule engine
+ * stored once it is done. Returns what `ingestSummary` takes: the window, acknowledged messages (all, and in the
+ * window), window latencies and stored data points; and the failed requests.
+ */
+export async function measureRequestLanes({ product, rest, log, lanes, warmupSeconds, seconds, closeClients }) {
+  let running = true;
+  let measuring = false;
+  const counted = { acked: 0, measuredAcks: 0, failures: 0, latencies: [] };
+  const runLane = async ({ firstTs, send }) => {
+    for (let ts = firstTs; running; ts++) {
+      const started = performance.now();
+      if (!(await send(telemetryAt(ts)))) {
+        counted.failures++;
+        continue;
+      }
+      counted.acked++;
+      if (measuring) {
+        counted.measuredAcks++;
+        counted.latencies.push(performance.now() - started);
+      }
+    }
+  };
+  const laneRuns = lanes.map(runLane);
+  await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+  const window = await measureWindow({
+    rest,
+    product,
+    seconds,
+    log,
+    setMeasuring: (on) => (measuring = on),
+    acked: () => counted.measuredAcks,
+  });
+  running = false;
+  await Promise.all(laneRuns);
+  closeClients();
+  await engineDrained(rest);
+  return { window, ...counted, stored: await countDataPoints(product) };
+}
+
 /** The rule engine's counters summed over its queues: messages processed so far, and waiting now. */
 export async function engineProgress(rest) {
   const { body } = await rest.request('GET', '/api/ruleEngine/queues/stats');

@@ -1,6 +1,7 @@
 // A lean MQTT 3.1.1 device simulator for the ingest benchmark: hand-assembled PUBLISH packets and a
 // minimal PUBACK reader, so the load generator costs the shared 2-core machine as little as possible.
 import { connect } from 'node:net';
+import { telemetryAt } from './measure.mjs';
 
 const TOPIC = Buffer.from('v1/devices/me/telemetry');
 
@@ -80,11 +81,10 @@ export class SimulatedDevice {
       const id = this.nextId;
       this.nextId = id === 65535 ? 1 : id + 1;
       const ts = this.nextTs++;
-      const payload = `{"ts":${ts},"values":{"temperature":${(20 + (ts % 100) / 10).toFixed(1)},"humidity":${40 + (ts % 30)},"pressure":${1000 + (ts % 50) / 4}}}`;
       this.sendTimes[id] = performance.now();
       this.outstanding++;
       this.sent++;
-      this.socket.write(publishPacket(id, payload));
+      this.socket.write(publishPacket(id, telemetryAt(ts)));
     }
   }
 

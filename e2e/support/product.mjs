@@ -69,6 +69,8 @@ export async function startProduct(extraEnv = {}) {
     MQTT_HOST: '127.0.0.1',
     COAP_PORT: '0',
     COAP_HOST: '127.0.0.1',
+    LWM2M_PORT: '0',
+    LWM2M_HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     LOG_PRETTY: 'false',
     // With REDIS_URL (cluster-mode runs) each product gets queues of its own on the shared Redis.

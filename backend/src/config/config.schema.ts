@@ -50,6 +50,12 @@ export const SETTINGS = {
     min: 1024,
     description: 'largest accepted request body; larger ones get 413',
   },
+  webAdminDir: {
+    env: 'WEB_ADMIN_DIR',
+    kind: 'string',
+    default: undefined,
+    description: 'folder of the built web admin served at `/` (unset: `frontend/dist/admin/browser` of this installation)',
+  },
   logLevel: {
     env: 'LOG_LEVEL',
     kind: 'enum',

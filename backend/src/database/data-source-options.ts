@@ -11,6 +11,7 @@ import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity'
 import { EventEntity } from '../events/event.entity';
 import { OtaDeviceUpdateEntity, OtaPackageEntity } from '../ota/ota-package.entity';
 import { QueueEntity } from '../queues/queue.entity';
+import { ResourceEntity } from '../resources/resource.entity';
 import { RelationEntity } from '../relations/relation.entity';
 import { RpcEntity } from '../rpc/rpc.entity';
 import { RuleChainEntity, RuleChainVersionEntity, RuleNodeEntity } from '../rule-chains/rule-chain.entity';
@@ -22,6 +23,7 @@ import { RelationsEventsQueues1764100000100 } from './migrations/1764100000100-r
 import { RuleChains1764100000200 } from './migrations/1764100000200-rule-chains';
 import { DeviceClaims1764200000100 } from './migrations/1764200000100-device-claims';
 import { OtaPackages1764200000200 } from './migrations/1764200000200-ota-packages';
+import { Resources1764200000300 } from './migrations/1764200000300-resources';
 
 export const ENTITIES = [
   TenantEntity,
@@ -45,6 +47,7 @@ export const ENTITIES = [
   OtaPackageEntity,
   OtaDeviceUpdateEntity,
   DeviceClaimEntity,
+  ResourceEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -53,6 +56,7 @@ export const MIGRATIONS = [
   RuleChains1764100000200,
   DeviceClaims1764200000100,
   OtaPackages1764200000200,
+  Resources1764200000300,
 ];
 
 /** Every connection to the SQLite file (TypeORM's, and the timeseries writer's on its worker thread). */

@@ -22,7 +22,8 @@ export type EntityType =
   | 'ALARM'
   | 'OTA_PACKAGE'
   | 'QUEUE'
-  | 'RPC';
+  | 'RPC'
+  | 'TB_RESOURCE';
 
 export interface EntityIdJson {
   entityType: EntityType;

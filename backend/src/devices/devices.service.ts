@@ -1,24 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import { checkAccess, customerScope } from '../access/tenant-access';
 import { AuditLogService } from '../audit-log/audit-log.service';
 import type { SecurityUser } from '../auth/security-user';
 import { CustomerEntity } from '../customers/customer.entity';
 import { CustomersService } from '../customers/customers.service';
-import { newId, NULL_UUID } from '../database/ids';
+import { NULL_UUID } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { updateVersioned } from '../database/versioned-update';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceProfilesService } from '../device-profiles/device-profiles.service';
 import { ApiError } from '../errors/api-error';
 import { checkOtaAssignment } from '../ota/ota-assignment';
-import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
+import { PageData, PageLink } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
 import { CoreMessages } from '../rule-engine/core-messages';
 import { CredentialsInput, generateAccessToken, normalizeCredentials } from './device-credentials.rules';
 import { DeviceCredentialsEntity, DeviceEntity } from './device.entity';
+import { insertDeviceWithCredentials } from './device-creation';
 import { DeviceEvents } from './device-events';
+import { isSqlTrue, joinServerAttribute, pageOfDevices } from './device-page';
 import { validateDeviceSnmpConfiguration } from './snmp-transport-configuration';
 import { DeviceInfoExtras, defaultDeviceData } from './device.json';
 import type { DeviceCredentialsDto, DeviceDto } from './dto/device.dto';
@@ -106,43 +108,31 @@ export class DevicesService {
       .addSelect('p.name', 'profileName')
       .addSelect('c.title', 'customerTitle')
       .addSelect('c.additional_info', 'customerInfo')
-      .addSelect('a.bool_v', 'active')
       .from('device', 'd')
       .leftJoin('device_profile', 'p', 'p.id = d.device_profile_id')
       .leftJoin('customer', 'c', 'c.id = d.customer_id')
-      .leftJoin('attribute_kv', 'a', "a.entity_id = d.id AND a.attribute_scope = 'SERVER_SCOPE' AND a.attribute_key = 'active'")
       .where('d.tenant_id = :tenantId', { tenantId: user.tenantId });
+    const active = joinServerAttribute(query, 'active');
+    query.addSelect(`${active}.bool_v`, 'active');
     const customerId = customerScope(user) ?? filter.customerId;
     if (customerId) query.andWhere('d.customer_id = :customerId', { customerId });
     if (filter.type) query.andWhere('d.type = :type', { type: filter.type });
     if (filter.deviceProfileId) query.andWhere('d.device_profile_id = :profileId', { profileId: filter.deviceProfileId });
     if (filter.active !== undefined)
-      query.andWhere(filter.active ? 'a.bool_v = :yes' : '(a.bool_v IS NULL OR a.bool_v = :no)', { yes: true, no: false });
-    if (link.textSearch) {
-      const pattern = likePattern(link.textSearch);
-      query.andWhere(
-        new Brackets((q) =>
-          q.where(`LOWER(d.name) LIKE :pattern ESCAPE '\\'`, { pattern }).orWhere(`LOWER(d.label) LIKE :pattern ESCAPE '\\'`, { pattern }),
-        ),
-      );
-    }
-    const total = await query.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
-    query.orderBy(link.sortProperty ?? 'd.created_time', link.sortProperty ? link.sortOrder : 'ASC').addOrderBy('d.id', 'ASC');
-    const rows = await query
-      .offset(link.page * link.pageSize)
-      .limit(link.pageSize)
-      .getRawMany<{ id: string; profileName: string; customerTitle: string | null; customerInfo: string | null; active: unknown }>();
-    const byId = new Map((await this.devices.findBy(rows.map((r) => ({ id: r.id })))).map((d) => [d.id, d]));
-    const data = rows.map((r) => ({
-      device: byId.get(r.id)!,
+      query.andWhere(filter.active ? `${active}.bool_v = :yes` : `(${active}.bool_v IS NULL OR ${active}.bool_v = :no)`, {
+        yes: true,
+        no: false,
+      });
+    type Row = { id: string; profileName: string; customerTitle: string | null; customerInfo: string | null; active: unknown };
+    return pageOfDevices(this.db, query, link, (device, row: Row) => ({
+      device,
       extras: {
-        customerTitle: r.customerTitle,
-        customerIsPublic: r.customerInfo ? JSON.parse(r.customerInfo).isPublic === true : false,
-        deviceProfileName: r.profileName,
-        active: r.active === true || r.active === 1,
+        customerTitle: row.customerTitle,
+        customerIsPublic: row.customerInfo ? JSON.parse(row.customerInfo).isPublic === true : false,
+        deviceProfileName: row.profileName,
+        active: isSqlTrue(row.active),
       },
     }));
-    return toPageData(data, Number(total?.n ?? 0), link);
   }
 
   async assignToCustomer(
@@ -221,17 +211,7 @@ export class DevicesService {
       saved = await this.db.transaction(async (tx) => {
         await checkOtaAssignment(tx, user.tenantId, profile.id, fields);
         if (existing) return updateVersioned(tx.getRepository(DeviceEntity), 'DEVICE', existing, dto.version, fields);
-        const device = await tx.getRepository(DeviceEntity).save({
-          id: newId(),
-          createdTime: Date.now(),
-          tenantId: user.tenantId,
-          externalId: null,
-          ...fields,
-        });
-        await tx
-          .getRepository(DeviceCredentialsEntity)
-          .insert({ id: newId(), createdTime: Date.now(), deviceId: device.id, version: 1, ...normalized! });
-        return device;
+        return (await insertDeviceWithCredentials(tx, { tenantId: user.tenantId, ...fields }, normalized!)).device;
       });
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;

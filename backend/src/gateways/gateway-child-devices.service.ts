@@ -3,14 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { JsonObject } from '../database/column-transformers';
-import { newId } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { DeviceProfilesService } from '../device-profiles/device-profiles.service';
-import { generateAccessToken } from '../devices/device-credentials.rules';
-import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
+import { generatedAccessToken, insertDeviceWithCredentials } from '../devices/device-creation';
+import { DeviceEntity } from '../devices/device.entity';
 import { DeviceEvents } from '../devices/device-events';
-import { defaultDeviceData } from '../devices/device.json';
 import { RelationEntity } from '../relations/relation.entity';
 import { CoreMessages } from '../rule-engine/core-messages';
 
@@ -74,34 +72,21 @@ export class GatewayChildDevices {
     // The profile is its own entity (ThingsBoard creates it first too); SQLite runs one transaction at a time, so
     // it cannot be created inside the device's transaction through the profiles service.
     const profile = await this.profiles.findOrCreateByName(gateway.tenantId, type);
-    const now = Date.now();
     let created: DeviceEntity;
     try {
       created = await this.db.transaction(async (tx) => {
-        const device = await tx.getRepository(DeviceEntity).save({
-          id: newId(),
-          createdTime: now,
-          tenantId: gateway.tenantId,
-          customerId: gateway.customerId,
-          name,
-          type: profile.name,
-          label: null,
-          deviceProfileId: profile.id,
-          deviceData: defaultDeviceData(),
-          firmwareId: null,
-          softwareId: null,
-          externalId: null,
-          additionalInfo: { [LAST_CONNECTED_GATEWAY]: gateway.id },
-        });
-        await tx.getRepository(DeviceCredentialsEntity).insert({
-          id: newId(),
-          createdTime: now,
-          deviceId: device.id,
-          credentialsType: 'ACCESS_TOKEN',
-          credentialsId: generateAccessToken(),
-          credentialsValue: null,
-          version: 1,
-        });
+        const { device } = await insertDeviceWithCredentials(
+          tx,
+          {
+            tenantId: gateway.tenantId,
+            customerId: gateway.customerId,
+            name,
+            type: profile.name,
+            deviceProfileId: profile.id,
+            additionalInfo: { [LAST_CONNECTED_GATEWAY]: gateway.id },
+          },
+          generatedAccessToken(),
+        );
         await tx.getRepository(RelationEntity).insert({
           fromId: gateway.id,
           fromType: 'DEVICE',

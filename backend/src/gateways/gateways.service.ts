@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Brackets, DataSource } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { customerScope } from '../access/tenant-access';
 import type { SecurityUser } from '../auth/security-user';
 import { dialectOf } from '../database/dialect';
+import { isSqlTrue, joinServerAttribute, pageOfDevices } from '../devices/device-page';
 import { DeviceEntity } from '../devices/device.entity';
 import { ApiError } from '../errors/api-error';
-import { likePattern, PageData, PageLink, toPageData } from '../paging/page-link';
+import { PageData, PageLink } from '../paging/page-link';
 import { LAST_CONNECTED_GATEWAY } from './gateway-child-devices.service';
 
 /** API sort names → SQL of the child page query (alias d = device). */
@@ -64,50 +65,21 @@ export class GatewaysService {
     const query = this.db
       .createQueryBuilder()
       .select('d.id', 'id')
-      .addSelect(`${stateAlias('active')}.bool_v`, 'active')
       .from('device', 'd')
-      .leftJoin('attribute_kv', stateAlias('active'), stateAttribute('active'))
       .where('d.tenant_id = :tenantId', { tenantId: user.tenantId })
       .andWhere(`${lastGateway} = :gatewayId`, { gatewayId: gateway.id });
-    for (const key of STATE_TIMES)
-      query.addSelect(`${stateAlias(key)}.long_v`, key).leftJoin('attribute_kv', stateAlias(key), stateAttribute(key));
+    query.addSelect(`${joinServerAttribute(query, 'active')}.bool_v`, 'active');
+    for (const key of STATE_TIMES) query.addSelect(`${joinServerAttribute(query, key)}.long_v`, key);
     const scope = customerScope(user);
     if (scope) query.andWhere('d.customer_id = :customerId', { customerId: scope });
-    if (link.textSearch) {
-      const pattern = likePattern(link.textSearch);
-      query.andWhere(
-        new Brackets((q) =>
-          q.where(`LOWER(d.name) LIKE :pattern ESCAPE '\\'`, { pattern }).orWhere(`LOWER(d.label) LIKE :pattern ESCAPE '\\'`, { pattern }),
-        ),
-      );
-    }
-    const total = await query.clone().select('COUNT(*)', 'n').getRawOne<{ n: string | number }>();
-    query.orderBy(link.sortProperty ?? 'd.created_time', link.sortProperty ? link.sortOrder : 'ASC').addOrderBy('d.id', 'ASC');
-    const rows = await query
-      .offset(link.page * link.pageSize)
-      .limit(link.pageSize)
-      .getRawMany<ChildRow>();
-    const byId = new Map((await this.db.getRepository(DeviceEntity).findBy(rows.map((r) => ({ id: r.id })))).map((d) => [d.id, d]));
-    const data = rows
-      .filter((row) => byId.has(row.id)) // deleted between the two reads
-      .map((row) => ({
-        device: byId.get(row.id)!,
-        connectivity: {
-          active: row.active === true || row.active === 1,
-          lastConnectTime: Number(row.lastConnectTime ?? 0),
-          lastDisconnectTime: Number(row.lastDisconnectTime ?? 0),
-          lastActivityTime: Number(row.lastActivityTime ?? 0),
-        },
-      }));
-    return toPageData(data, Number(total?.n ?? 0), link);
+    return pageOfDevices(this.db, query, link, (device, row: ChildRow) => ({
+      device,
+      connectivity: {
+        active: isSqlTrue(row.active),
+        lastConnectTime: Number(row.lastConnectTime ?? 0),
+        lastDisconnectTime: Number(row.lastDisconnectTime ?? 0),
+        lastActivityTime: Number(row.lastActivityTime ?? 0),
+      },
+    }));
   }
 }
-
-/** Table alias of one state attribute's join; lower case, as PostgreSQL folds unquoted names. */
-const stateAlias = (key: string) => `s_${key.toLowerCase()}`;
-
-/** Join condition of one SERVER_SCOPE state attribute. */
-const stateAttribute = (key: string) => {
-  const alias = stateAlias(key);
-  return `${alias}.entity_id = d.id AND ${alias}.attribute_scope = 'SERVER_SCOPE' AND ${alias}.attribute_key = '${key}'`;
-};

@@ -6,6 +6,7 @@ export const BUILT_IN_PLUGINS = [
   '@edgewise/transport-mqtt',
   '@edgewise/transport-http',
   '@edgewise/transport-coap',
+  '@edgewise/transport-lwm2m',
   '@edgewise/transport-snmp',
   '@edgewise/rule-nodes-core',
 ];

@@ -2,13 +2,14 @@ import type { MsgType, ProvisionResponse } from '@edgewise/plugin-api';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import { newId, NULL_UUID } from '../database/ids';
+import { NULL_UUID } from '../database/ids';
 import { isUniqueViolation } from '../database/unique-violation';
 import { DeviceProfileEntity } from '../device-profiles/device-profile.entity';
 import { CredentialsInput, generateAccessToken, normalizeCredentials } from '../devices/device-credentials.rules';
+import { insertDeviceWithCredentials, StoredCredentials } from '../devices/device-creation';
 import { DeviceEvents } from '../devices/device-events';
 import { DeviceCredentialsEntity, DeviceEntity } from '../devices/device.entity';
-import { defaultDeviceData, deviceJson } from '../devices/device.json';
+import { deviceJson } from '../devices/device.json';
 import { ApiError } from '../errors/api-error';
 import { CoreMessages } from '../rule-engine/core-messages';
 import { AttributesService } from '../telemetry/attributes.service';
@@ -71,7 +72,7 @@ export class ProvisioningService {
     // Without a name the device gets 20 random alphanumerics, the shape of a generated access token.
     const named: ProvisionRequest = { ...request, deviceName: request.deviceName || generateAccessToken() };
     if (named.deviceName.length > DEVICE_NAME_MAX) return this.fail(named, `the device name is longer than ${DEVICE_NAME_MAX} characters`);
-    let credentials: ReturnType<typeof normalizeCredentials>;
+    let credentials: StoredCredentials;
     try {
       credentials = normalizeCredentials(requestedCredentials(named));
     } catch (e) {
@@ -82,26 +83,20 @@ export class ProvisioningService {
     let stored: DeviceCredentialsEntity;
     try {
       // Device and credentials are written together: a refused credential leaves no device behind.
-      [device, stored] = await this.db.transaction(async (tx) => {
-        const created = await tx.getRepository(DeviceEntity).save({
-          id: newId(),
-          createdTime: Date.now(),
-          tenantId: profile.tenantId,
-          customerId: NULL_UUID,
-          name: named.deviceName,
-          type: profile.name,
-          label: null,
-          deviceProfileId: profile.id,
-          deviceData: defaultDeviceData(),
-          firmwareId: null,
-          softwareId: null,
-          externalId: null,
-          additionalInfo: named.gateway ? { gateway: true } : {},
-        });
-        const row = { id: newId(), createdTime: Date.now(), deviceId: created.id, version: 1, ...credentials };
-        await tx.getRepository(DeviceCredentialsEntity).insert(row);
-        return [created, row as DeviceCredentialsEntity];
-      });
+      ({ device, credentials: stored } = await this.db.transaction((tx) =>
+        insertDeviceWithCredentials(
+          tx,
+          {
+            tenantId: profile.tenantId,
+            customerId: NULL_UUID,
+            name: named.deviceName,
+            type: profile.name,
+            deviceProfileId: profile.id,
+            additionalInfo: named.gateway ? { gateway: true } : {},
+          },
+          credentials,
+        ),
+      ));
     } catch (e) {
       if (!isUniqueViolation(e)) throw e;
       // Another request took the name meanwhile, or another device has these credentials.

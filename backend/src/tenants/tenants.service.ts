@@ -49,7 +49,7 @@ const CHILD_ROWS: [string, string][] = [
   ['rule_chain_version', 'rule_chain_id IN (SELECT id FROM rule_chain WHERE tenant_id = :tenantId)'],
 ];
 /** Tables whose rows carry their tenant's id. */
-const TENANT_TABLES = ['entity_alarm', 'alarm', 'relation', 'event', 'rpc', 'rule_chain', 'ota_device_update', 'ota_package'];
+const TENANT_TABLES = ['entity_alarm', 'alarm', 'relation', 'event', 'rpc', 'rule_chain', 'ota_device_update', 'ota_package', 'resource'];
 
 @Injectable()
 export class TenantsService {

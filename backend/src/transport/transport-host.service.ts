@@ -6,6 +6,7 @@ import { APP_CONFIG } from '../config/config.module';
 import { GatewaySessions } from '../gateways/gateway-sessions.service';
 import { pluginLogger } from '../plugins/plugin-logger';
 import { ProvisioningService } from '../provisioning/provisioning.service';
+import { ResourcesService } from '../resources/resources.service';
 import { PluginRegistry } from '../plugins/plugin-registry';
 import { DeviceAuthenticator } from './device-authenticator';
 import { DeviceHttpRouter } from './device-http-router';
@@ -67,6 +68,7 @@ export class TransportHost implements OnApplicationBootstrap, BeforeApplicationS
         this.moduleRef.get(GatewaySessions, { strict: false }).openChild(gateway, deviceName, deviceType, listener),
       provision: (payload) => this.provisioning.provision(payload),
       watchPolledDevices: (transportType, onChange) => this.polledDevices.watch(transportType, onChange),
+      lwm2mModels: (tenantId) => this.moduleRef.get(ResourcesService, { strict: false }).lwm2mModels(tenantId),
     };
   }
 }

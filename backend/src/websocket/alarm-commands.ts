@@ -10,7 +10,7 @@ import { APP_CONFIG } from '../config/config.module';
 import type { PageData, PageLink } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
 import { DeviceFilter, EntityQueries, mergeKeys, readDeviceFilter, readEntityKey, readEntityKeys } from './entity-query';
-import { LiveQuery } from './live-query';
+import { liveCount, LiveQuery } from './live-query';
 import { alarmsKey, DEVICES_KEY } from './notices';
 import { SubscriptionRegistry } from './subscription-registry';
 import { CommandBody, readBool, readEnum, readInt, readObject, readString, readStringList } from './ws-commands';
@@ -124,24 +124,15 @@ export class AlarmCommands {
     const criteria = readCriteria(query);
     const entityFilter = query.entityFilter ? readDeviceFilter(query) : undefined;
     const user = session.user!;
-    let sent: number | undefined;
-    const live = new LiveQuery(this.registry, async () => {
-      const count = await this.alarmQueries.count(user.tenantId, (await this.filter(user, criteria, entityFilter)).filter);
-      if (count !== sent) session.send(cmdUpdate(cmdId, 'ALARM_COUNT_DATA', { count }));
-      sent = count;
-    });
+    const live = liveCount(this.registry, session, cmdId, 'ALARM_COUNT_DATA', async () =>
+      this.alarmQueries.count(user.tenantId, (await this.filter(user, criteria, entityFilter)).filter),
+    );
     await this.start(session, cmdId, live, user, entityFilter);
   }
 
   /** Sends the first answer, then follows the tenant's alarms (and, with an entity filter, its devices). */
   private async start(session: WsSession, cmdId: number, live: LiveQuery, user: SecurityUser, entityFilter?: DeviceFilter): Promise<void> {
-    session.addSubscription(cmdId, live);
-    try {
-      await live.runNow();
-    } catch (e) {
-      session.cancel(cmdId, live);
-      throw e;
-    }
+    await session.startSubscription(cmdId, live, () => live.runNow());
     live.listenTo(alarmsKey(user.tenantId));
     if (entityFilter) live.listenTo(DEVICES_KEY).every(this.config.wsQueryRefreshMs);
   }

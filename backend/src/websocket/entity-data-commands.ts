@@ -16,7 +16,7 @@ import {
   readEntityKeys,
   readEntityPageLink,
 } from './entity-query';
-import { LiveQuery } from './live-query';
+import { liveCount, LiveQuery } from './live-query';
 import { DEVICES_KEY, Notice, NoticeListener } from './notices';
 import { SubscriptionRegistry } from './subscription-registry';
 import { CommandBody, readEnum, readInt, readObject, readString, readStringList } from './ws-commands';
@@ -75,32 +75,15 @@ export class EntityDataCommands {
       series: this.seriesCommand(readObject(body, 'tsCmd'), 'timeWindow'),
     };
     const context = new EntityDataContext(session, cmdId, request, this.registry, this.queries, this.timeseries);
-    session.addSubscription(cmdId, context);
-    try {
-      await context.load();
-    } catch (e) {
-      session.cancel(cmdId, context);
-      throw e;
-    }
+    await session.startSubscription(cmdId, context, () => context.load());
     if (request.pageLink.dynamic) context.refreshEvery(this.config.wsQueryRefreshMs);
   }
 
   async entityCount(session: WsSession, cmdId: number, body: CommandBody): Promise<void> {
     const filter = readDeviceFilter(readObject(body, 'query') ?? {});
     const user = session.user!;
-    let sent: number | undefined;
-    const live = new LiveQuery(this.registry, async () => {
-      const count = await this.queries.count(user, filter);
-      if (count !== sent) session.send(cmdUpdate(cmdId, 'COUNT_DATA', { count }));
-      sent = count;
-    });
-    session.addSubscription(cmdId, live);
-    try {
-      await live.runNow();
-    } catch (e) {
-      session.cancel(cmdId, live);
-      throw e;
-    }
+    const live = liveCount(this.registry, session, cmdId, 'COUNT_DATA', () => this.queries.count(user, filter));
+    await session.startSubscription(cmdId, live, () => live.runNow());
     live.listenTo(DEVICES_KEY).every(this.config.wsQueryRefreshMs);
   }
 

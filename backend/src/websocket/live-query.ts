@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { Notice, NoticeListener } from './notices';
 import type { SubscriptionRegistry } from './subscription-registry';
-import type { Subscription } from './ws-session';
+import { cmdUpdate } from './ws-protocol';
+import type { Subscription, WsSession } from './ws-session';
 
 /** Re-running a query more often than this protects the database from a storm of changes (e.g. alarms raised per message). */
 const MIN_GAP_MS = 250;
@@ -90,4 +91,20 @@ export class LiveQuery implements NoticeListener, Subscription {
       this.trigger();
     }
   }
+}
+
+/** A live count for command `cmdId`: sends `count()` as a `type` update at first and whenever it changed. */
+export function liveCount(
+  registry: SubscriptionRegistry,
+  session: WsSession,
+  cmdId: number,
+  type: 'COUNT_DATA' | 'ALARM_COUNT_DATA',
+  count: () => Promise<number>,
+): LiveQuery {
+  let sent: number | undefined;
+  return new LiveQuery(registry, async () => {
+    const current = await count();
+    if (current !== sent) session.send(cmdUpdate(cmdId, type, { count: current }));
+    sent = current;
+  });
 }

@@ -105,6 +105,17 @@ export class WsSession {
     this.subscriptions.set(cmdId, subscription);
   }
 
+  /** Registers `subscription` for `cmdId` and sends its first answer; a failed first answer cancels it (the caller reports the error). */
+  async startSubscription(cmdId: number, subscription: Subscription, firstAnswer: () => Promise<void>): Promise<void> {
+    this.addSubscription(cmdId, subscription);
+    try {
+      await firstAnswer();
+    } catch (e) {
+      this.cancel(cmdId, subscription);
+      throw e;
+    }
+  }
+
   subscription(cmdId: number): Subscription | undefined {
     return this.subscriptions.get(cmdId);
   }

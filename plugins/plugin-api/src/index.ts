@@ -32,6 +32,22 @@ export interface TransportDescriptor {
   configSchema: Record<string, unknown>;
   /** Builds the transport; the core calls `start()` once the core is ready and `stop()` on shutdown. */
   create(context: TransportContext, settings: TransportSettings): TransportInstance;
+  /**
+   * Resource files the transport reads (e.g. `LWM2M_MODEL`), by ThingsBoard resource type. The core stores
+   * uploads in its resource library (`/api/resource`) and asks the transport to describe each one first; a
+   * describer throws, with a message naming what is wrong, to refuse a file.
+   */
+  resourceTypes?: Record<string, (file: Uint8Array, fileName: string) => ResourceDescription>;
+}
+
+/** How the resource library lists an uploaded file. */
+export interface ResourceDescription {
+  /** Unique per tenant and type, e.g. `3303_1.1` for an LwM2M model. */
+  key: string;
+  /** Shown when the upload names no title. */
+  title: string;
+  /** Extra text the library's search matches. */
+  searchText: string;
 }
 
 /** Where and how a transport listens, resolved by the core from its configuration. */

@@ -3,6 +3,7 @@
  * in-memory stand-ins with the same contracts (tenant data in maps, RPC answered by a function you give),
  * so a node's test reads as "given these attributes, this message leaves by True". Integration with the
  * real services is tested in the core; scripts here run with `new Function` — NOT a sandbox, tests only.
+ * A transport's tests start it on `FakeTransportCore` (`testing/transport-core.ts`), the core's side of the seam.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -21,6 +22,8 @@ import type {
   Relation,
   RuleEngineServices,
 } from './rule-services';
+
+export * from './testing/transport-core';
 
 export const TEST_TENANT_ID = '11111111-1111-4111-8111-111111111111';
 export const TEST_DEVICE: EntityId = { entityType: 'DEVICE', id: '22222222-2222-4222-8222-222222222222' };

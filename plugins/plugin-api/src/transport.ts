@@ -188,6 +188,18 @@ export interface TransportContext {
   ): Promise<{ devices: PolledDevice[]; stop(): void }>;
   /** Routes on the platform's HTTP listener (port 8080), for transports that speak HTTP (device-api.md §2). */
   readonly http: HttpRouteRegistry;
+  /**
+   * LwM2M object models (DDF XML, `LWM2M_MODEL` resources of the resource library) for a tenant's devices: the system
+   * administrator's first, then the tenant's own, which win for the same object id and version (device-api.md §6.2).
+   * Optional: a core without a resource library leaves it out, and the LwM2M transport uses its built-in models.
+   */
+  lwm2mModels?(tenantId: string): Promise<Lwm2mModelFile[]>;
+}
+
+/** An LwM2M object model as uploaded: the file name (for messages about it) and its XML. */
+export interface Lwm2mModelFile {
+  fileName: string;
+  xml: string;
 }
 
 /**

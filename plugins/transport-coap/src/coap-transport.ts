@@ -1,7 +1,5 @@
-import { createSocket, type Socket } from 'node:dgram';
-import { isIPv6 } from 'node:net';
+import { bindUdp, CoapEndpoint, DEFAULT_ENDPOINT_SETTINGS } from '@edgewise/coap-stack';
 import {
-  errorMessage,
   PLAIN_DATAGRAMS,
   ThrottledLog,
   type DatagramChannel,
@@ -10,7 +8,6 @@ import {
   type TransportInstance,
   type TransportSettings,
 } from '@edgewise/plugin-api';
-import { CoapEndpoint } from './coap-endpoint';
 import { CoapDeviceApi } from './device-api';
 import { Observers } from './observations';
 import { resolveCoapOptions } from './options';
@@ -18,15 +15,6 @@ import { resolveCoapOptions } from './options';
 /** Listener names, as in the transport's `defaultPorts`. */
 export const PLAIN_LISTENER = 'coap';
 export const DTLS_LISTENER = 'coaps';
-
-/** RFC 7252 EXCHANGE_LIFETIME: how long a message id can come back as a duplicate. */
-const EXCHANGE_LIFETIME_MS = 247_000;
-/** Message ids remembered at most (about 50 MB); under a flood the oldest are forgotten first. */
-const MAX_REMEMBERED_MESSAGES = 200_000;
-/** Californium's default BLOCKWISE_STATUS_LIFETIME, which ThingsBoard keeps. */
-const BLOCK_TRANSFER_LIFETIME_MS = 300_000;
-/** Bursts of small datagrams must not be dropped by a default-sized kernel buffer (the kernel caps what it grants). */
-const RECEIVE_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** The running parts, present between start() and stop(). */
 interface Running {
@@ -61,19 +49,18 @@ export class CoapTransport implements TransportInstance {
     if (ports[PLAIN_LISTENER] === undefined) return;
     const options = resolveCoapOptions(this.settings.options);
     const problems = new ThrottledLog(this.context.log);
-    const channel = this.security.wrap(await bindUdp(host, ports[PLAIN_LISTENER]));
+    const channel = this.security.wrap(await bindUdp('CoAP transport', host, ports[PLAIN_LISTENER]));
     // Datagrams are delivered from the next tick on, when `api` below exists.
     const endpoint = new CoapEndpoint(
       channel,
       (exchange) => api.handle(exchange),
       {
+        ...DEFAULT_ENDPOINT_SETTINGS,
+        name: 'CoAP transport',
         piggybackTimeoutMs: options.piggybackTimeoutMs,
         maxPayloadBytes,
         ackTimeoutMs: options.ackTimeoutMs,
         maxRetransmit: options.maxRetransmit,
-        exchangeLifetimeMs: EXCHANGE_LIFETIME_MS,
-        maxRememberedMessages: MAX_REMEMBERED_MESSAGES,
-        blockTransferLifetimeMs: BLOCK_TRANSFER_LIFETIME_MS,
       },
       problems,
     );
@@ -96,20 +83,4 @@ export class CoapTransport implements TransportInstance {
   boundPorts(): Record<string, number> {
     return this.running ? { [PLAIN_LISTENER]: this.running.channel.local.port } : {};
   }
-}
-
-function bindUdp(host: string, port: number): Promise<Socket> {
-  const socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' });
-  return new Promise((resolve, reject) => {
-    socket.once('error', (error) => reject(new Error(`CoAP transport: cannot listen on UDP ${host}:${port}: ${errorMessage(error)}`)));
-    socket.bind(port, host, () => {
-      socket.removeAllListeners('error');
-      try {
-        socket.setRecvBufferSize(RECEIVE_BUFFER_BYTES);
-      } catch {
-        // The kernel refused the size: the default buffer still works, it only drops sooner under bursts.
-      }
-      resolve(socket);
-    });
-  });
 }

@@ -14,8 +14,7 @@ import type {
   TransportContext,
 } from '@edgewise/plugin-api';
 import { errorMessage } from '@edgewise/plugin-api';
-import type { CoapResponse, Exchange } from './coap-endpoint';
-import { ContentFormat, Option, uintOption } from './coap-wire';
+import { ContentFormat, Option, uintOption, type CoapResponse, type Exchange } from '@edgewise/coap-stack';
 import type { Observers } from './observations';
 import type { CoapOptions } from './options';
 import { otaResponse } from './ota';

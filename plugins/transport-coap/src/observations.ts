@@ -14,8 +14,7 @@ import type {
   TransportContext,
 } from '@edgewise/plugin-api';
 import { errorMessage } from '@edgewise/plugin-api';
-import { resourceOf, type CoapResponse, type Delivery, type Exchange, type NotificationTarget } from './coap-endpoint';
-import { ContentFormat } from './coap-wire';
+import { ContentFormat, resourceOf, type CoapResponse, type Delivery, type Exchange, type NotificationTarget } from '@edgewise/coap-stack';
 import type { CoapOptions } from './options';
 import { PowerSaving } from './power-saving';
 import { objectMembers, objectText } from './raw-json';

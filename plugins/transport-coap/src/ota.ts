@@ -4,8 +4,7 @@
  * assigned package. Selections larger than a block go out block-wise (RFC 7959): only the block asked for is read.
  */
 import type { DeviceSession, OtaPackageType } from '@edgewise/plugin-api';
-import type { CoapRequest, CoapResponse } from './coap-endpoint';
-import { blockSize, encodeBlock, Option, uintOption } from './coap-wire';
+import { blockSize, encodeBlock, Option, uintOption, type CoapRequest, type CoapResponse } from '@edgewise/coap-stack';
 
 /** ThingsBoard's block size (Californium MAX_MESSAGE_SIZE / PREFERRED_BLOCK_SIZE 1024 → SZX 6). */
 const MAX_SZX = 6;

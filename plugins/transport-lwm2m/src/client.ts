@@ -60,6 +60,11 @@ export class Lwm2mClient {
   /** Active observations by plain path, or by the sorted paths of a composite one. */
   private readonly observations = new Map<string, { observation: Observation; paths: Lwm2mPath[]; composite: boolean }>();
   private closed = false;
+  /**
+   * Notifications are taken one after the other, in the order they came: each may move the OTA state machine
+   * (Downloading → Downloaded → Execute Update …), which must see them in order.
+   */
+  private notificationsTaken: Promise<void> = Promise.resolve();
   private readonly ota: OtaUpdates;
 
   constructor(
@@ -419,9 +424,9 @@ export class Lwm2mClient {
       } catch {
         return; // logged by decode
       }
-      this.onValues(values).catch((e: Error) =>
-        this.services.log.warn(`LwM2M client ${this.endpoint}: notification of ${key} not kept: ${e.message}`),
-      );
+      this.notificationsTaken = this.notificationsTaken
+        .then(() => this.onValues(values))
+        .catch((e: Error) => this.services.log.warn(`LwM2M client ${this.endpoint}: notification of ${key} not kept: ${e.message}`));
     });
     if (isSuccess(observation.response.code) && !this.closed) this.observations.set(key, { observation, paths, composite });
     else observation.cancel();

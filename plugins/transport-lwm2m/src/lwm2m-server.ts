@@ -8,6 +8,7 @@ import type { ServerRpcRequest, SessionCloseReason, SessionListener, TransportCo
 import { type ClientServices, Lwm2mClient, type RegistrationState } from './client';
 import { CodecError, ContentFormat, decodeContent } from './codecs/content';
 import { DownlinkTimeoutError, type Peer } from './downlink';
+import type { ModelLookup } from './object-model';
 import { readProfile } from './profile';
 import { parseRegister, parseUpdate, RegistrationError } from './registration';
 import { runRpc } from './rpc';
@@ -40,6 +41,8 @@ export class Lwm2mServer {
   constructor(
     private readonly core: TransportContext,
     private readonly services: ClientServices,
+    /** The object models of a tenant's clients, when they differ from `services.models` (uploaded models). */
+    private readonly modelsOf?: (tenantId: string) => Promise<ModelLookup>,
   ) {}
 
   /** Answers a request on the server port; never throws. */
@@ -89,6 +92,7 @@ export class Lwm2mServer {
         '4.03',
         `Device ${auth.device.deviceName} has a ${auth.device.transportType} device profile: give it a profile with transport type LWM2M`,
       );
+    const models = this.modelsOf ? await this.modelsOf(auth.device.tenantId) : this.services.models;
     const previous = this.idByEndpoint.get(params.endpoint);
     if (previous !== undefined) this.remove(previous);
 
@@ -110,7 +114,7 @@ export class Lwm2mServer {
         'connection',
       ),
       readProfile(auth.device.transportConfiguration),
-      this.services,
+      { ...this.services, models },
     );
     this.byId.set(registrationId, { client, expiry: this.expiryTimer(registrationId, params.lifetimeS) });
     this.idByEndpoint.set(params.endpoint, registrationId);

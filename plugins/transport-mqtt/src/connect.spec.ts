@@ -1,5 +1,5 @@
+import { TEST_TOKEN, testDeviceIdentity } from '@edgewise/plugin-api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { deviceIdentity, TOKEN } from './test-support/fake-core';
 import { cleanUp, connectClient, connectRefusal, RawClient, startTransport } from './test-support/mqtt-harness';
 
 afterEach(cleanUp);
@@ -9,7 +9,7 @@ describe('CONNECT (device-api.md §1.2)', () => {
     const { core, port } = await startTransport();
     const client = await connectClient(port, { clientId: 'any-client', password: 'ignored' });
     expect(client.connected).toBe(true);
-    expect(core.authRequests).toEqual([{ type: 'MQTT_BASIC', clientId: 'any-client', username: TOKEN, password: 'ignored' }]);
+    expect(core.authRequests).toEqual([{ type: 'MQTT_BASIC', clientId: 'any-client', username: TEST_TOKEN, password: 'ignored' }]);
     expect(core.session.device.deviceId).toBe('device-1');
   });
 
@@ -69,7 +69,7 @@ describe('CONNECT (device-api.md §1.2)', () => {
 
   it('refuses a device whose profile transport type is not MQTT', async () => {
     const { core, port } = await startTransport();
-    core.tokens.set('COAP_TOKEN', deviceIdentity({ transportType: 'COAP' }));
+    core.tokens.set('COAP_TOKEN', testDeviceIdentity({ transportType: 'COAP' }));
     expect((await RawClient.connect(port, { username: 'COAP_TOKEN' }, 5)).connack.reasonCode).toBe(0x88);
   });
 
@@ -77,7 +77,7 @@ describe('CONNECT (device-api.md §1.2)', () => {
     const { port } = await startTransport();
     const client = await RawClient.open(port);
     // CONNECT "MQTT" level 6, clean session, keep-alive 60, clientId "x", username = token
-    const username = Buffer.from(TOKEN);
+    const username = Buffer.from(TEST_TOKEN);
     const body = Buffer.concat([
       Buffer.from([0, 4, ...Buffer.from('MQTT'), 6, 0x82, 0, 60, 0, 1, ...Buffer.from('x'), 0, username.length]),
       username,
@@ -90,7 +90,15 @@ describe('CONNECT (device-api.md §1.2)', () => {
     const { core, port } = await startTransport();
     const release = core.holdAuthentication();
     const client = await RawClient.open(port, 5);
-    client.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId: 'early', clean: true, keepalive: 0, username: TOKEN });
+    client.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clientId: 'early',
+      clean: true,
+      keepalive: 0,
+      username: TEST_TOKEN,
+    });
     client.publish('v1/devices/me/telemetry', '{"early":1}', 1, 7);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(core.telemetry).toEqual([]);
@@ -104,7 +112,15 @@ describe('CONNECT (device-api.md §1.2)', () => {
     const { core, port } = await startTransport();
     core.holdAuthentication();
     const client = await RawClient.open(port, 5);
-    client.send({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId: 'flood', clean: true, keepalive: 0, username: TOKEN });
+    client.send({
+      cmd: 'connect',
+      protocolId: 'MQTT',
+      protocolVersion: 5,
+      clientId: 'flood',
+      clean: true,
+      keepalive: 0,
+      username: TEST_TOKEN,
+    });
     for (let i = 1; i <= 101; i++) client.publish('v1/devices/me/telemetry', '{}', 1, i);
     expect(await client.next()).toMatchObject({ cmd: 'disconnect', reasonCode: 0x97 });
     expect(await client.closedWithin()).toBe(true);

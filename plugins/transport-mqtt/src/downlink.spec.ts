@@ -1,5 +1,6 @@
+import { until } from '@edgewise/plugin-api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, connectClient, nextMessage, RawClient, sleep, startTransport, until } from './test-support/mqtt-harness';
+import { cleanUp, connectClient, nextMessage, RawClient, sleep, startTransport } from './test-support/mqtt-harness';
 
 afterEach(cleanUp);
 

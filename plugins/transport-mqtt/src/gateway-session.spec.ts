@@ -1,14 +1,14 @@
+import { MAX_DEVICE_NAME_LENGTH, TEST_GATEWAY_TOKEN, until } from '@edgewise/plugin-api/testing';
 import type { Packet } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHILD_NAME_MAX, GATEWAY_TOKEN } from './test-support/fake-core';
-import { cleanUp, connectClient, nextMessage, RawClient, sleep, startTransport, until } from './test-support/mqtt-harness';
+import { cleanUp, connectClient, nextMessage, RawClient, sleep, startTransport } from './test-support/mqtt-harness';
 
 afterEach(cleanUp);
 
 /** A gateway connected with raw packets (exact PUBACK reason codes), MQTT 5 unless told otherwise. */
 async function rawGateway(protocolVersion: 4 | 5 = 5) {
   const harness = await startTransport();
-  const { client } = await RawClient.connect(harness.port, { username: GATEWAY_TOKEN }, protocolVersion);
+  const { client } = await RawClient.connect(harness.port, { username: TEST_GATEWAY_TOKEN }, protocolVersion);
   return { ...harness, client };
 }
 
@@ -69,7 +69,7 @@ describe('gateway child devices: connect and disconnect (device-api.md §4.3)', 
 
   it('ends the gateway session with the connection, and the core ends the children with it', async () => {
     const { core, port } = await startTransport();
-    const gateway = await connectClient(port, { username: GATEWAY_TOKEN });
+    const gateway = await connectClient(port, { username: TEST_GATEWAY_TOKEN });
     await gateway.publishAsync('v1/gateway/connect', '{"device":"A"}', { qos: 1 });
     await gateway.publishAsync('v1/gateway/connect', '{"device":"B"}', { qos: 1 });
     await gateway.endAsync();
@@ -155,7 +155,7 @@ describe('gateway uplinks (device-api.md §4.2)', () => {
 
   it('reports gateway activity for gateway messages; its own device API works as for any device', async () => {
     const { core, port } = await startTransport();
-    const gateway = await connectClient(port, { username: GATEWAY_TOKEN });
+    const gateway = await connectClient(port, { username: TEST_GATEWAY_TOKEN });
     await gateway.publishAsync('v1/gateway/telemetry', '{"A":[{"t":1}]}', { qos: 1 });
     await gateway.publishAsync('v1/devices/me/attributes', '{"connectors":"modbus"}', { qos: 1 });
     expect(core.sessions[0].activityReports).toBe(1);
@@ -178,9 +178,9 @@ describe('gateway uplinks (device-api.md §4.2)', () => {
 describe('gateway attribute request / response (device-api.md §4.3)', () => {
   it('answers one key with "value", several with "values", on v1/gateway/attributes/response', async () => {
     const { core, port } = await startTransport();
-    const gateway = await connectClient(port, { username: GATEWAY_TOKEN });
+    const gateway = await connectClient(port, { username: TEST_GATEWAY_TOKEN });
     await gateway.subscribeAsync('v1/gateway/attributes/response', { qos: 0 });
-    core.attributesResponse = '{"client":{"fw":"1.0","ratio":2.50}}';
+    core.attributesAnswer = () => Promise.resolve('{"client":{"fw":"1.0","ratio":2.50}}');
     let answer = nextMessage(gateway);
     await gateway.publishAsync('v1/gateway/attributes/request', '{"id":1,"device":"A","client":true,"key":"fw"}', { qos: 1 });
     expect(await answer).toEqual({ topic: 'v1/gateway/attributes/response', payload: '{"id":1,"device":"A","value":"1.0"}', qos: 0 });
@@ -194,12 +194,11 @@ describe('gateway attribute request / response (device-api.md §4.3)', () => {
 
   it('asks the shared scope for client=false, everything for an empty keys array, and answers only id and device when nothing is found', async () => {
     const { core, port } = await startTransport();
-    const gateway = await connectClient(port, { username: GATEWAY_TOKEN });
-    core.attributesResponse = '{}';
+    const gateway = await connectClient(port, { username: TEST_GATEWAY_TOKEN });
     let answer = nextMessage(gateway);
     await gateway.publishAsync('v1/gateway/attributes/request', '{"id":3,"device":"A","client":false,"keys":["target"]}', { qos: 1 });
     expect(await answer).toMatchObject({ payload: '{"id":3,"device":"A"}', qos: 1 }); // not subscribed: QoS 1
-    core.attributesResponse = '{"client":{"fw":"1.0"},"shared":{"target":22}}';
+    core.attributesAnswer = () => Promise.resolve('{"client":{"fw":"1.0"},"shared":{"target":22}}');
     answer = nextMessage(gateway);
     await gateway.publishAsync('v1/gateway/attributes/request', '{"id":4,"device":"A","client":false,"keys":[]}', { qos: 1 });
     expect((await answer).payload).toBe('{"id":4,"device":"A","values":{"fw":"1.0","target":22}}');
@@ -247,7 +246,7 @@ describe('gateway downlinks: server RPC and shared attributes (device-api.md §4
 
   it('publishes with QoS 1 when the gateway did not subscribe, and resolves a QoS 0 subscription’s RPC once written', async () => {
     const { core, port } = await startTransport();
-    const gateway = await connectClient(port, { username: GATEWAY_TOKEN });
+    const gateway = await connectClient(port, { username: TEST_GATEWAY_TOKEN });
     await gateway.publishAsync('v1/gateway/connect', '{"device":"A"}', { qos: 1 });
     let pushed = nextMessage(gateway);
     const unsubscribed = core.child('A').pushRpc({ id: 1, method: 'm', params: 'x', oneway: true });
@@ -261,7 +260,7 @@ describe('gateway downlinks: server RPC and shared attributes (device-api.md §4
 
   it('pushes shared-attribute changes of a child on v1/gateway/attributes with the device name', async () => {
     const { core, port } = await startTransport();
-    const gateway = await connectClient(port, { username: GATEWAY_TOKEN });
+    const gateway = await connectClient(port, { username: TEST_GATEWAY_TOKEN });
     await gateway.subscribeAsync('v1/gateway/attributes', { qos: 1 });
     await gateway.publishAsync('v1/gateway/connect', '{"device":"Device A"}', { qos: 1 });
     let update = nextMessage(gateway);
@@ -358,9 +357,9 @@ describe('gateway message errors (device-api.md §4.3 "Errors")', () => {
     expect(await client.next()).toMatchObject({ cmd: 'puback', messageId: 2, reasonCode: 0x80 }); // tried again, refused again
   });
 
-  it(`refuses empty and over-long child names (limit ${CHILD_NAME_MAX} characters) with 0x80 and keeps the connection`, async () => {
+  it(`refuses empty and over-long child names (limit ${MAX_DEVICE_NAME_LENGTH} characters) with 0x80 and keeps the connection`, async () => {
     const { core, client } = await rawGateway();
-    const longest = 'n'.repeat(CHILD_NAME_MAX);
+    const longest = 'n'.repeat(MAX_DEVICE_NAME_LENGTH);
     client.publish('v1/gateway/telemetry', JSON.stringify({ '': [{ t: 1 }] }), 1, 1);
     client.publish('v1/gateway/connect', JSON.stringify({ device: `${longest}x` }), 1, 2);
     client.publish('v1/gateway/connect', JSON.stringify({ device: longest }), 1, 3);

@@ -116,7 +116,7 @@ describe('OTA chunk download over MQTT (§1.12.3)', () => {
 
   it('publishes FAILURE for a package without a binary (URL package)', async () => {
     const { core, client } = await rawDevice();
-    core.otaLookup = () => ({ ok: false, error: 'FAILURE' });
+    core.assignOtaWithoutBinary('FIRMWARE');
     client.publish('v2/fw/request/1/chunk/0', '16', 1, 3);
     const { publish, before } = await nextPublish(client);
     expect(before).toEqual([]);

@@ -1,7 +1,7 @@
+import { testDeviceIdentity, until } from '@edgewise/plugin-api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { topicMatches } from './profile-topics';
-import { deviceIdentity } from './test-support/fake-core';
-import { cleanUp, connectClient, RawClient, startTransport, until } from './test-support/mqtt-harness';
+import { cleanUp, connectClient, RawClient, startTransport } from './test-support/mqtt-harness';
 
 afterEach(cleanUp);
 
@@ -30,7 +30,7 @@ describe('MQTT topic filters', () => {
 describe('device-profile MQTT topics (§1.3)', () => {
   const startWithProfile = async (transportConfiguration: Record<string, unknown>) => {
     const harness = await startTransport();
-    harness.core.tokens.set('PROFILE_TOKEN', deviceIdentity({ transportType: 'MQTT', transportConfiguration }));
+    harness.core.tokens.set('PROFILE_TOKEN', testDeviceIdentity({ transportType: 'MQTT', transportConfiguration }));
     return harness;
   };
 

@@ -1,13 +1,14 @@
 import { PayloadError } from '@edgewise/plugin-api';
+import { until } from '@edgewise/plugin-api/testing';
 import type { IPublishPacket } from 'mqtt-packet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, connectClient, nextMessage, RawClient, startTransport, until } from './test-support/mqtt-harness';
+import { cleanUp, connectClient, nextMessage, RawClient, startTransport } from './test-support/mqtt-harness';
 
 afterEach(cleanUp);
 
 const REQUEST = '{"deviceName":"D9","provisionDeviceKey":"key","provisionDeviceSecret":"secret"}';
 const SUCCESS = { status: 'SUCCESS' as const, json: '{"credentialsValue":"T9","credentialsType":"ACCESS_TOKEN","status":"SUCCESS"}' };
-const PROVISION = { username: 'provision', password: 'anything' };
+const PROVISION = { username: 'provision', password: Buffer.from('anything') };
 
 /** A transport whose core answers every provisioning request with `SUCCESS`, closing provision sessions after `closeMs`. */
 async function provisioningTransport(closeMs = 60_000) {

@@ -6,8 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { FakeTransportCore, TEST_TOKEN } from '@edgewise/plugin-api/testing';
 import { afterAll, describe, it } from 'vitest';
-import { FakeCore } from './test-support/fake-core';
 import { cleanUp, startTransport } from './test-support/mqtt-harness';
 
 const CLIENTS = 10;
@@ -61,7 +61,7 @@ Promise.all(Array.from({ length: clients }, (_, i) => run(i))).then(async (socke
 `;
 
 /** The core's side made as cheap as possible, so the figure is the transport's. */
-class InstantCore extends FakeCore {
+class InstantCore extends FakeTransportCore {
   commits = 0;
   private readonly committed = Promise.resolve();
   override commit(): Promise<void> {
@@ -79,7 +79,7 @@ describe.runIf(process.env.MQTT_THROUGHPUT)('MQTT transport throughput', () => {
     const mqttPacket = require.resolve('mqtt-packet');
     const worker = new Worker(LOAD_GENERATOR, {
       eval: true,
-      workerData: { port, clients: CLIENTS, inFlight: IN_FLIGHT, durationMs: DURATION_MS, token: 'A1_TEST_TOKEN', mqttPacket },
+      workerData: { port, clients: CLIENTS, inFlight: IN_FLIGHT, durationMs: DURATION_MS, token: TEST_TOKEN, mqttPacket },
     });
     const before = performance.eventLoopUtilization();
     const result = await new Promise<{ acked: number; seconds: number }>((resolve, reject) => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { TEST_TOKEN, testDeviceIdentity, until } from '@edgewise/plugin-api/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { deviceIdentity, TOKEN } from './test-support/fake-core';
-import { cleanUp, connectClient, connectRefusal, RawClient, startTransport, until, type Harness } from './test-support/mqtt-harness';
+import { cleanUp, connectClient, connectRefusal, RawClient, startTransport, type Harness } from './test-support/mqtt-harness';
 import { createTestPki, type TestPki } from './test-support/test-pki';
 
 let pki: TestPki;
@@ -31,13 +31,13 @@ describe('MQTT over TLS (§1.1, §1.2)', () => {
     const { core, tlsPort } = await startTls();
     const client = await connectClient(tlsPort, tlsOptions(tlsPort));
     await client.publishAsync('v1/devices/me/telemetry', '{"secure":true}', { qos: 1 });
-    expect(core.authRequests).toEqual([{ type: 'MQTT_BASIC', clientId: expect.any(String), username: TOKEN }]);
+    expect(core.authRequests).toEqual([{ type: 'MQTT_BASIC', clientId: expect.any(String), username: TEST_TOKEN }]);
     expect(core.telemetry).toEqual(['{"secure":true}']);
   });
 
   it('authenticates a presented client certificate by its Base64 body, ignoring the username', async () => {
     const { core, tlsPort } = await startTls();
-    core.certificates.set(pki.device.body, deviceIdentity({ deviceId: 'x509-device' }));
+    core.certificates.set(pki.device.body, testDeviceIdentity({ deviceId: 'x509-device' }));
     await connectClient(tlsPort, { ...tlsOptions(tlsPort), username: 'ignored', cert: pki.device.cert, key: pki.device.key });
     expect(core.authRequests).toEqual([{ type: 'X509_CERTIFICATE', certificate: pki.device.body }]);
     await until(() => core.sessions.length === 1);
@@ -62,7 +62,7 @@ describe('MQTT over TLS (§1.1, §1.2)', () => {
 
   it('refuses an expired certificate without asking the core', async () => {
     const { core, tlsPort } = await startTls();
-    core.certificates.set(pki.expiredDevice.body, deviceIdentity());
+    core.certificates.set(pki.expiredDevice.body, testDeviceIdentity());
     const refusal = await connectRefusal(tlsPort, {
       ...tlsOptions(tlsPort),
       cert: pki.expiredDevice.cert,

@@ -1,6 +1,6 @@
+import { TEST_GATEWAY_TOKEN, until } from '@edgewise/plugin-api/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GATEWAY_TOKEN } from './test-support/fake-core';
-import { cleanUp, connectClient, nextMessage, RawClient, sleep, startTransport, until } from './test-support/mqtt-harness';
+import { cleanUp, connectClient, nextMessage, RawClient, sleep, startTransport } from './test-support/mqtt-harness';
 
 afterEach(cleanUp);
 
@@ -90,7 +90,7 @@ describe('invalid payloads and unknown topics (§1.14)', () => {
     device.client.publish('v1/gateway/telemetry', '{}', 1, 1);
     device.client.send({ cmd: 'pingreq' });
     expect(await device.client.next()).toMatchObject({ cmd: 'pingresp' }); // no PUBACK came before it
-    const gateway = await RawClient.connect(port, { username: GATEWAY_TOKEN }, 5);
+    const gateway = await RawClient.connect(port, { username: TEST_GATEWAY_TOKEN }, 5);
     gateway.client.publish('v1/gateway/unknown', '{}', 1, 2);
     expect(await gateway.client.next()).toMatchObject({ cmd: 'puback', messageId: 2, reasonCode: 0x90 });
   });
@@ -116,17 +116,18 @@ describe('invalid payloads and unknown topics (§1.14)', () => {
 describe('attribute request / response (§1.6)', () => {
   it('forwards comma-separated keys and answers on the request family with the core JSON verbatim', async () => {
     const { core, port } = await startTransport();
-    core.attributesResponse = '{"client":{"fw":"1.0"},"shared":{"target":22}}';
+    const attributes = '{"client":{"fw":"1.0"},"shared":{"target":22}}';
+    core.attributesAnswer = () => Promise.resolve(attributes);
     const client = await connectClient(port);
     await client.subscribeAsync('v1/devices/me/attributes/response/+', { qos: 1 });
     const v1Answer = nextMessage(client);
     await client.publishAsync('v1/devices/me/attributes/request/7', '{"sharedKeys":"target","clientKeys":"fw, b"}', { qos: 1 });
-    expect(await v1Answer).toEqual({ topic: 'v1/devices/me/attributes/response/7', payload: core.attributesResponse, qos: 1 });
+    expect(await v1Answer).toEqual({ topic: 'v1/devices/me/attributes/response/7', payload: attributes, qos: 1 });
     expect(core.session.attributeRequests).toEqual([{ clientKeys: ['fw', ' b'], sharedKeys: ['target'] }]);
 
     const v2Answer = nextMessage(client);
     await client.publishAsync('v2/a/req/3', '{}', { qos: 0 });
-    expect(await v2Answer).toMatchObject({ topic: 'v2/a/res/3', payload: core.attributesResponse });
+    expect(await v2Answer).toMatchObject({ topic: 'v2/a/res/3', payload: attributes });
     expect(core.session.attributeRequests[1]).toEqual({});
 
     const v2jAnswer = nextMessage(client);
@@ -160,12 +161,13 @@ describe('attribute request / response (§1.6)', () => {
 describe('client-side RPC (§1.9)', () => {
   it('passes the request to the core and delivers the reply on the request family', async () => {
     const { core, port } = await startTransport();
-    core.clientRpcReply = '{"time":"2026-01-01T00:00:00Z"}';
+    const reply = '{"time":"2026-01-01T00:00:00Z"}';
+    core.clientRpcAnswer = () => Promise.resolve(reply);
     const client = await connectClient(port);
     await client.subscribeAsync(['v1/devices/me/rpc/response/+', 'v2/r/res/j/+']);
     const v1Reply = nextMessage(client);
     await client.publishAsync('v1/devices/me/rpc/request/5', '{"method":"getTime","params":{}}', { qos: 1 });
-    expect(await v1Reply).toEqual({ topic: 'v1/devices/me/rpc/response/5', payload: core.clientRpcReply, qos: 0 });
+    expect(await v1Reply).toEqual({ topic: 'v1/devices/me/rpc/response/5', payload: reply, qos: 0 });
     const v2Reply = nextMessage(client);
     await client.publishAsync('v2/r/req/j/6', '{"method":"getTime"}', { qos: 1 });
     expect(await v2Reply).toMatchObject({ topic: 'v2/r/res/j/6' });

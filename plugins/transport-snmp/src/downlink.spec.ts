@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SnmpTransport } from './snmp-transport';
-import { startAgent, type TestAgent } from './test-support/agent';
-import { instance, OIDS, polledDevice, profileConfiguration, scalars, startTransport, telemetryQuerying } from './test-support/devices';
-import type { FakeCore, FakeSession } from './test-support/fake-core';
+import { type FakeDeviceSession, type FakeTransportCore, until } from '@edgewise/plugin-api/testing';
+import { describe, expect, it } from 'vitest';
+import type { TestAgent } from './test-support/agent';
+import { instance, OIDS, polledDevice, profileConfiguration, telemetryQuerying } from './test-support/devices';
+import { snmpTestbed } from './test-support/testbed';
 
 const POLL = telemetryQuerying([{ oid: instance(OIDS.uptime), key: 'uptime', dataType: 'LONG' }], 100);
 const SHARED = {
@@ -23,34 +23,28 @@ const RPC = {
 
 /** Shared attributes become SETs, server RPCs GETs and SETs (device-api.md §7.1, §7.3). */
 describe('SNMP SET and RPC', () => {
+  const testbed = snmpTestbed();
   let agent: TestAgent;
-  let transport: SnmpTransport | undefined;
-  afterEach(async () => {
-    await transport?.stop();
-    transport = undefined;
-    await agent?.close();
-  });
 
   /** A device whose agent answered: its session is open, so the core can push to it. */
   const connected = async (
     configs: Record<string, unknown>[],
     community = 'private',
-  ): Promise<{ core: FakeCore; session: FakeSession }> => {
-    agent = await startAgent(scalars());
+  ): Promise<{ core: FakeTransportCore; session: FakeDeviceSession }> => {
+    agent = await testbed.agent();
     // Without querying configs the session opens at once; with one, after the first answer.
-    const started = await startTransport([polledDevice('d1', agent.port, profileConfiguration(configs), { community })]);
-    transport = started.transport;
-    const session = await started.core.until(() => started.core.openSessionOf('d1'));
-    return { core: started.core, session };
+    const core = await testbed.start([polledDevice('d1', agent.port, profileConfiguration(configs), { community })]);
+    const session = await until(() => core.openSessionOf('d1'));
+    return { core, session };
   };
 
   it('sets updated shared attributes that have a mapping in one SET, integers as INTEGER and the rest as text', async () => {
-    const { core, session } = await connected([SHARED]);
+    const { session } = await connected([SHARED]);
     session.pushAttributes('{"target":30,"location":"rack 9","unmapped":1}');
-    await core.until(() => agent.get('location') === 'rack 9');
+    await until(() => agent.get('location') === 'rack 9');
     expect(agent.get('temperature')).toBe(30);
     expect(agent.received).toBe(1);
-    await core.until(() => session.activityReports > 0);
+    await until(() => session.activityReports > 0);
   });
 
   it('sends nothing for deleted shared attributes or keys without a mapping', async () => {
@@ -64,34 +58,34 @@ describe('SNMP SET and RPC', () => {
   it('logs a refused SET once and keeps the device connected', async () => {
     const { core, session } = await connected([SHARED], 'public');
     session.pushAttributes('{"target":31}');
-    await core.until(() => core.logged('warn', /snmp-d1 sharedAttributesSetting: 127\.0\.0\.1:\d+ refused the request: NoAccess/).length);
+    await until(() => core.logged('warn', /snmp-d1 sharedAttributesSetting: 127\.0\.0\.1:\d+ refused the request: NoAccess/).length);
     expect(agent.get('temperature')).toBe(21);
     expect(session.closed).toBe(false);
   });
 
   it('answers an RPC GET with the value typed by its mapping', async () => {
-    const { core, session } = await connected([RPC]);
+    const { session } = await connected([RPC]);
     await session.pushRpc({ id: 7, method: 'GET', params: { key: 'temperature' } });
-    await core.until(() => session.rpcReplies.length);
-    expect(session.rpcReplies).toEqual([{ requestId: 7, payload: '{"temperature":21}' }]);
+    await until(() => session.serverRpcReplies.length);
+    expect(session.serverRpcReplies).toEqual([{ requestId: 7, payload: '{"temperature":21}' }]);
   });
 
   it('answers an RPC SET with what the agent confirms, and the agent has the new value', async () => {
-    const { core, session } = await connected([POLL, RPC]);
+    const { session } = await connected([POLL, RPC]);
     await session.pushRpc({ id: 3, method: 'SET', params: { key: 'location', value: 'ops room' } });
-    await core.until(() => session.rpcReplies.length);
-    expect(session.rpcReplies).toEqual([{ requestId: 3, payload: '{"location":"ops room"}' }]);
+    await until(() => session.serverRpcReplies.length);
+    expect(session.serverRpcReplies).toEqual([{ requestId: 3, payload: '{"location":"ops room"}' }]);
     expect(agent.get('location')).toBe('ops room');
     await session.pushRpc({ id: 4, method: 'SET', params: { key: 'temperature', value: 19 } });
-    await core.until(() => session.rpcReplies.length === 2);
-    expect(session.rpcReplies[1]).toEqual({ requestId: 4, payload: '{"temperature":19}' });
+    await until(() => session.serverRpcReplies.length === 2);
+    expect(session.serverRpcReplies[1]).toEqual({ requestId: 4, payload: '{"temperature":19}' });
   });
 
   it('answers an RPC the agent refuses with the reason', async () => {
-    const { core, session } = await connected([RPC]);
+    const { session } = await connected([RPC]);
     await session.pushRpc({ id: 5, method: 'SET', params: { key: 'uptime', value: '5' } });
-    await core.until(() => session.rpcReplies.length);
-    expect(JSON.parse(session.rpcReplies[0].payload)).toEqual({
+    await until(() => session.serverRpcReplies.length);
+    expect(JSON.parse(session.serverRpcReplies[0].payload)).toEqual({
       error: expect.stringMatching(/refused the request: .*1\.3\.6\.1\.2\.1\.1\.3\.0/),
     });
   });
@@ -101,7 +95,7 @@ describe('SNMP SET and RPC', () => {
     await session.pushRpc({ id: 6, method: 'SET', params: { key: 'location', value: 'x' }, oneway: true });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(agent.get('location')).toBe('x');
-    expect(session.rpcReplies).toEqual([]);
+    expect(session.serverRpcReplies).toEqual([]);
   });
 
   it('refuses RPCs it cannot send (unknown method or key, SET without value, no RPC mappings) and sends nothing', async () => {
@@ -113,7 +107,7 @@ describe('SNMP SET and RPC', () => {
     );
     await expect(session.pushRpc({ method: 'SET', params: { key: 'location' } })).rejects.toThrow(/a SET needs params.value/);
     await expect(session.pushRpc({ method: 'GET', params: 'temperature' })).rejects.toThrow(/params must be an object/);
-    await transport!.stop();
+    await testbed.transport.stop();
     await agent.close();
     const { session: withoutRpc } = await connected([SHARED]);
     await expect(withoutRpc.pushRpc({ method: 'GET', params: { key: 'temperature' } })).rejects.toThrow(

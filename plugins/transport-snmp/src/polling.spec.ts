@@ -1,29 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import type { SnmpTransport } from './snmp-transport';
-import { startAgent, V3_USER, type TestAgent } from './test-support/agent';
-import { instance, OIDS, polledDevice, profileConfiguration, scalars, startTransport, telemetryQuerying } from './test-support/devices';
-import type { FakeCore } from './test-support/fake-core';
+import { until } from '@edgewise/plugin-api/testing';
+import { describe, expect, it } from 'vitest';
+import { V3_USER } from './test-support/agent';
+import { instance, OIDS, polledDevice, profileConfiguration, telemetryQuerying } from './test-support/devices';
+import { snmpTestbed } from './test-support/testbed';
 
 /** Polling (device-api.md §7.1): what the core receives from a device's agent, and when the device counts as connected. */
 describe('SNMP polling', () => {
-  const agents: TestAgent[] = [];
-  let transport: SnmpTransport | undefined;
-  afterEach(async () => {
-    await transport?.stop();
-    transport = undefined;
-    await Promise.all(agents.splice(0).map((a) => a.close()));
-  });
-
-  const agent = async (port?: number) => {
-    const started = await startAgent(scalars(), port);
-    agents.push(started);
-    return started;
-  };
-  const start = async (...args: Parameters<typeof startTransport>): Promise<FakeCore> => {
-    const started = await startTransport(...args);
-    transport = started.transport;
-    return started.core;
-  };
+  const testbed = snmpTestbed();
+  const { agent, start } = testbed;
 
   it('opens a connection session once the agent answers and posts the mapped values, typed by dataType', async () => {
     const { port } = await agent();
@@ -44,10 +28,10 @@ describe('SNMP polling', () => {
       },
     ]);
     const core = await start([polledDevice('d1', port, profile)]);
-    expect(core.watchedType).toBe('SNMP');
-    const session = await core.until(() => core.openSessionOf('d1'));
+    expect(core.watchedTransportType).toBe('SNMP');
+    const session = await until(() => core.openSessionOf('d1'));
     expect([session.kind, session.attributeSubscription, session.rpcSubscription]).toEqual(['connection', true, true]);
-    await core.until(() => session.telemetry.length >= 1 && session.attributes.length >= 1);
+    await until(() => session.telemetry.length >= 1 && session.attributes.length >= 1);
     // TimeTicks: the number for LONG, SNMP4J's "1 day, 0:00:01.23" for STRING; Counter64 beyond 2^53 kept exact.
     expect(session.telemetry[0]).toBe(
       '{"uptime":8640123,"uptimeText":"1 day, 0:00:01.23","inOctets":123456,"reading":21.5,"flag":true,"big":18446744073709551615,"temperature":"21"}',
@@ -59,10 +43,10 @@ describe('SNMP polling', () => {
     const device = await agent();
     const profile = profileConfiguration([telemetryQuerying([{ oid: instance(OIDS.temperature), key: 't', dataType: 'LONG' }], 50)]);
     const core = await start([polledDevice('d1', device.port, profile)]);
-    const session = await core.until(() => core.openSessionOf('d1'));
-    await core.until(() => session.telemetry.length >= 3);
+    const session = await until(() => core.openSessionOf('d1'));
+    await until(() => session.telemetry.length >= 3);
     device.set('temperature', 42);
-    await core.until(() => session.telemetry.includes('{"t":42}'));
+    await until(() => session.telemetry.includes('{"t":42}'));
   });
 
   it('skips values the agent does not have, and logs a response with nothing mapped once, not at every poll', async () => {
@@ -75,12 +59,12 @@ describe('SNMP polling', () => {
     ]);
     const nothing = profileConfiguration([telemetryQuerying([{ oid: instance(OIDS.missing), key: 'missing', dataType: 'LONG' }], 50)]);
     const core = await start([polledDevice('d1', port, partly), polledDevice('d2', port, nothing)]);
-    const session = await core.until(() => core.openSessionOf('d1'));
-    await core.until(() => session.telemetry.length >= 1);
+    const session = await until(() => core.openSessionOf('d1'));
+    await until(() => session.telemetry.length >= 1);
     expect(session.telemetry[0]).toBe('{"t":21}');
     // d2's agent answers (noSuchInstance): connected, but nothing to post.
-    const empty = await core.until(() => core.openSessionOf('d2'));
-    await core.until(() => transport!.stats().polls >= 10);
+    const empty = await until(() => core.openSessionOf('d2'));
+    await until(() => testbed.transport.stats().polls >= 10);
     expect(empty.telemetry).toEqual([]);
     expect(core.logged('warn', /snmp-d2 telemetryQuerying: No values in the response/)).toHaveLength(1);
   });
@@ -94,13 +78,13 @@ describe('SNMP polling', () => {
       ]),
     ]);
     const strict = await start([polledDevice('d1', port, profile)]);
-    await strict.until(() => strict.logged('warn', /'rack-7-switch' can't be parsed as number/).length);
+    await until(() => strict.logged('warn', /'rack-7-switch' can't be parsed as number/).length);
     expect(strict.openSessionOf('d1')!.telemetry).toEqual([]);
-    await transport!.stop();
+    await testbed.transport.stop();
 
     const lenient = await start([polledDevice('d1', port, profile)], { ignoreTypeCastErrors: true });
-    const session = await lenient.until(() => lenient.openSessionOf('d1'));
-    await lenient.until(() => session.telemetry.length >= 1);
+    const session = await until(() => lenient.openSessionOf('d1'));
+    await until(() => session.telemetry.length >= 1);
     expect(session.telemetry[0]).toBe('{"t":21}');
   });
 
@@ -115,8 +99,8 @@ describe('SNMP polling', () => {
     const core = await start([polledDevice('d1', device.port, profileConfiguration([telemetryQuerying(mappings, 1000)]))], {
       maxRequestOids: 1,
     });
-    const session = await core.until(() => core.openSessionOf('d1'));
-    await core.until(() => session.telemetry.length >= 1);
+    const session = await until(() => core.openSessionOf('d1'));
+    await until(() => session.telemetry.length >= 1);
     expect(JSON.parse(session.telemetry[0])).toEqual({ uptime: 8640123, inOctets: 123456, temperature: 21 });
     expect(device.received).toBe(3);
   });
@@ -139,10 +123,10 @@ describe('SNMP polling', () => {
       polledDevice('good', port, profile, v3),
       polledDevice('bad', port, profile, { ...v3, authenticationPassphrase: 'wrong-pass' }),
     ]);
-    const session = await core.until(() => core.openSessionOf('good'));
-    await core.until(() => session.telemetry.length >= 1);
+    const session = await until(() => core.openSessionOf('good'));
+    await until(() => session.telemetry.length >= 1);
     expect(session.telemetry[0]).toBe('{"t":21}');
-    await core.until(() => core.logged('warn', /snmp-bad does not answer/).length);
+    await until(() => core.logged('warn', /snmp-bad does not answer/).length);
     expect(core.sessionsOf('bad')).toEqual([]);
   });
 
@@ -152,7 +136,7 @@ describe('SNMP polling', () => {
     device.deviceTransportConfiguration = { type: 'DEFAULT' };
     const core = await start([device]);
     // Whether or not this machine runs an snmpd on 161, the device is looked for there.
-    await core.until(
+    await until(
       () =>
         core.logged('warn', /snmp-d1 does not answer \(no answer from 127\.0\.0\.1:161 within 300 ms\)/).length ||
         core.logged('debug', /snmp-d1 answers at localhost:161/).length,

@@ -1,10 +1,10 @@
 /** Starts the transport on loopback port 0 and talks to it with mqtt.js or with raw MQTT packets. */
 import { connect as connectTcp, type Socket } from 'node:net';
 import type { TransportInstance, TransportSettings } from '@edgewise/plugin-api';
+import { FakeTransportCore, TEST_TOKEN } from '@edgewise/plugin-api/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { generate, parser, type IConnackPacket, type IConnectPacket, type Packet } from 'mqtt-packet';
 import { mqttTransport } from '../index';
-import { FakeCore, TOKEN } from './fake-core';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 
@@ -14,12 +14,12 @@ export async function cleanUp(): Promise<void> {
 }
 
 export interface Harness {
-  core: FakeCore;
+  core: FakeTransportCore;
   transport: TransportInstance;
   port: number;
 }
 
-export async function startTransport(settings: Partial<TransportSettings> = {}, core = new FakeCore()): Promise<Harness> {
+export async function startTransport(settings: Partial<TransportSettings> = {}, core = new FakeTransportCore()): Promise<Harness> {
   const transport = mqttTransport.create(core, {
     host: '127.0.0.1',
     ports: { mqtt: 0 },
@@ -36,7 +36,7 @@ export async function startTransport(settings: Partial<TransportSettings> = {}, 
 export async function connectClient(port: number, options: IClientOptions = {}): Promise<MqttClient> {
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
     protocolVersion: 4,
-    username: TOKEN,
+    username: TEST_TOKEN,
     reconnectPeriod: 0,
     connectTimeout: 2_000,
     ...options,
@@ -116,7 +116,7 @@ export class RawClient {
       clientId: 'raw',
       clean: true,
       keepalive: 60,
-      username: TOKEN,
+      username: TEST_TOKEN,
       ...connect,
     });
     const connack = await client.next();
@@ -175,11 +175,3 @@ export class RawClient {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `condition` holds (polling), failing after two seconds. */
-export async function until(condition: () => boolean): Promise<void> {
-  for (let waited = 0; !condition(); waited += 5) {
-    if (waited > WAIT_MS) throw new Error('condition not met in time');
-    await sleep(5);
-  }
-}

@@ -22,6 +22,7 @@ export interface TestAgent {
   get(name: string): unknown;
   /** Answer requests only after this many milliseconds (a slow device). */
   delayMs: number;
+  /** Stops the agent; closing it again waits for the same close. */
   close(): Promise<void>;
 }
 
@@ -31,12 +32,14 @@ type MessageHandler = (message: Buffer, remote: unknown) => void;
 
 /**
  * The socket module the agent is given: it binds `port` (net-snmp would take 0 for 161), counts what arrives, and
- * holds requests back by `delayMs()`.
+ * holds requests back by `delayMs()` (dropping those whose socket closed meanwhile, as a stopped device would).
  */
 function testDgram(port: number, onReceived: () => void, delayMs: () => number, sockets: Socket[]) {
   return {
     createSocket(type: SocketType) {
       const socket = createSocket(type);
+      let open = true;
+      socket.once('close', () => (open = false));
       const bind = socket.bind.bind(socket) as (port: number, address?: string) => Socket;
       const on = socket.on.bind(socket) as (event: string, handler: (...args: never[]) => void) => Socket;
       Object.assign(socket, {
@@ -46,7 +49,7 @@ function testDgram(port: number, onReceived: () => void, delayMs: () => number, 
           return on('message', (message: Buffer, remote: unknown) => {
             onReceived();
             const delay = delayMs();
-            if (delay > 0) setTimeout(() => handler(message, remote), delay);
+            if (delay > 0) setTimeout(() => open && handler(message, remote), delay);
             else handler(message, remote);
           });
         },
@@ -115,6 +118,7 @@ export async function startAgent(scalars: Scalar[], port = 0): Promise<TestAgent
   handle.port = socket.address().port;
   handle.set = (name, value) => mib.setScalarValue(name, value);
   handle.get = (name) => mib.getScalarValue(name);
-  handle.close = () => new Promise((resolve) => agent.close(() => resolve()));
+  let closed: Promise<void> | undefined;
+  handle.close = () => (closed ??= new Promise((resolve) => agent.close(() => resolve())));
   return handle;
 }

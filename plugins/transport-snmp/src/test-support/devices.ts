@@ -1,9 +1,6 @@
 /** Polled devices and SNMP configurations as the core hands them to the transport, for tests. */
 import type { PolledDevice } from '@edgewise/plugin-api';
 import { ObjectType } from 'net-snmp';
-import type { SnmpOptions } from '../options';
-import { SnmpTransport } from '../snmp-transport';
-import { FakeCore } from './fake-core';
 import type { Scalar } from './agent';
 
 /** The scalars of the test agent: what an SNMP device typically offers, plus a writable integer and string. */
@@ -65,16 +62,4 @@ export function polledDevice(
     },
     deviceTransportConfiguration: { type: 'SNMP', host: '127.0.0.1', port, protocolVersion: 'V2C', community: 'public', ...agent },
   };
-}
-
-export async function startTransport(devices: PolledDevice[], options: Partial<SnmpOptions> = {}) {
-  const core = new FakeCore(devices);
-  const transport = new SnmpTransport(core, {
-    host: '127.0.0.1',
-    ports: { snmp: 0 },
-    maxPayloadBytes: 65_507,
-    options: { statsIntervalMs: 0, ...options },
-  });
-  await transport.start();
-  return { core, transport };
 }

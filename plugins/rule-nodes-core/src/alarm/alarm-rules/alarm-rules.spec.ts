@@ -6,7 +6,7 @@ import { AlarmIo, DeviceAlarmState } from './device-state';
 import type { KeyValue } from './key-value';
 import { telemetryBatches } from './message-values';
 import { conditionHolds, EvalContext, splitList } from './predicates';
-import { AlarmRulesError, readProfileAlarms } from './profile-alarms';
+import { AlarmRulesError, AlarmSchedule, readProfileAlarms } from './profile-alarms';
 import { ProfileRules } from './profile-rules';
 import { localDayTime, scheduleActive } from './schedule';
 
@@ -340,7 +340,7 @@ describe('alarm rules: schedules', () => {
         { enabled: false, dayOfWeek: 4, startsOn: 0, endsOn: 0 },
       ],
       dynamicValue: null,
-    } as const;
+    } satisfies AlarmSchedule;
     expect(scheduleActive(custom, at('2026-11-25T00:30:00Z'), undefined)).toBe(true);
     expect(scheduleActive(custom, at('2026-11-25T01:30:00Z'), undefined)).toBe(false);
     expect(scheduleActive(custom, at('2026-11-26T00:30:00Z'), undefined)).toBe(false);
@@ -359,7 +359,7 @@ describe('alarm rules: schedules', () => {
       startsOn: 0,
       endsOn: 0,
       dynamicValue: null,
-    } as const;
+    } satisfies AlarmSchedule;
     expect(() => scheduleActive(schedule, T0, undefined)).toThrow(/Unknown time zone "Mars\/Olympus"/);
   });
 });
