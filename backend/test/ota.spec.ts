@@ -187,6 +187,45 @@ describe('OTA packages', () => {
     expect(incomingFiles()).toEqual([]);
   });
 
+  it('computes MURMUR3_32 and MURMUR3_128 from the complete file, checks a given one and keeps nothing on a mismatch', async () => {
+    // Expected values from Python's mmh3 (seed 0), bytes little-endian: what ThingsBoard stores and its SDKs compare.
+    const pattern = Buffer.from(Array.from({ length: 60_000 }, (_, i) => i % 251));
+    const cases: [string, Buffer, string][] = [
+      ['MURMUR3_32', pattern, '172e8c9d'],
+      ['MURMUR3_128', pattern, '6b4f5cccad862899c96b44e2e8f896fa'],
+      ['MURMUR3_32', Buffer.from('hello'), '47fa8b24'],
+      ['MURMUR3_128', Buffer.from('hello'), '029bbd41b3a7d8cb191dae486a901e5b'],
+    ];
+    for (const [algorithm, data, expected] of cases) {
+      const computed = okBody(await api.post('/api/otaPackage', packageInfo(profileId)), 'create');
+      const stored = await upload(api, computed.id.id, data, `checksumAlgorithm=${algorithm.toLowerCase()}`);
+      expect(stored.body, algorithm).toMatchObject({
+        hasData: true,
+        dataSize: data.length,
+        checksumAlgorithm: algorithm,
+        checksum: expected,
+      });
+
+      const given = okBody(await api.post('/api/otaPackage', packageInfo(profileId)), 'create');
+      const matching = await upload(api, given.id.id, data, `checksumAlgorithm=${algorithm}&checksum=${expected.toUpperCase()}`);
+      expect(matching.body, algorithm).toMatchObject({ checksumAlgorithm: algorithm, checksum: expected });
+    }
+    const download = await fetch(`${app.url}/api/otaPackage/${(await uploadedPackage(api, profileId, pattern)).id.id}/download`, {
+      headers: { 'x-authorization': `Bearer ${api.token}` },
+    });
+    expect(Buffer.from(await download.arrayBuffer()).equals(pattern)).toBe(true);
+
+    const wrong = okBody(await api.post('/api/otaPackage', packageInfo(profileId)), 'create');
+    const refused = await upload(api, wrong.id.id, pattern, `checksumAlgorithm=MURMUR3_128&checksum=${'0'.repeat(32)}`);
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toMatch(
+      /^Wrong otaPackage file! Its MURMUR3_128 checksum is 6b4f5cccad862899c96b44e2e8f896fa, not the given 0+/,
+    );
+    expect(okBody(await api.get(`/api/otaPackage/info/${wrong.id.id}`), 'info').hasData).toBe(false);
+    expect(otaFiles()).not.toContain(wrong.id.id);
+    expect(incomingFiles()).toEqual([]);
+  });
+
   it('answers 413 to an upload over OTA_MAX_PACKAGE_BYTES and keeps nothing', async () => {
     const created = okBody(await api.post('/api/otaPackage', packageInfo(profileId)), 'create');
     const refused = await upload(api, created.id.id, randomBytes(LIMIT_BYTES + 1), 'checksumAlgorithm=SHA256');
@@ -199,17 +238,16 @@ describe('OTA packages', () => {
     expect((await upload(api, created.id.id, randomBytes(LIMIT_BYTES), 'checksumAlgorithm=SHA256')).status).toBe(200);
   });
 
-  it('refuses a second upload, an unknown or MURMUR3 algorithm, a missing file and a URL package', async () => {
+  it('refuses a second upload, an unknown algorithm, a missing file and a URL package', async () => {
     const stored = await uploadedPackage(api, profileId, randomBytes(100));
     const again = await upload(api, stored.id.id, randomBytes(100), 'checksumAlgorithm=SHA256');
     expect(again.status).toBe(400);
     expect(again.body.message).toMatch(/^Updating otaPackage data is prohibited!/);
 
     const fresh = okBody(await api.post('/api/otaPackage', packageInfo(profileId)), 'create');
-    expect((await upload(api, fresh.id.id, randomBytes(10), 'checksumAlgorithm=MURMUR3_32')).body.message).toMatch(
-      /cannot compute MURMUR3/,
-    );
-    expect((await upload(api, fresh.id.id, randomBytes(10), 'checksumAlgorithm=SHA1')).status).toBe(400);
+    const unknown = await upload(api, fresh.id.id, randomBytes(10), 'checksumAlgorithm=SHA1');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toMatch(/^Unsupported checksumAlgorithm 'SHA1': use one of .*MURMUR3_32, MURMUR3_128$/);
     expect((await upload(api, fresh.id.id, randomBytes(10), '')).body.message).toMatch(/'checksumAlgorithm' is not present/);
     const noFile = await api.request('POST', `/api/otaPackage/${fresh.id.id}?checksumAlgorithm=SHA256`, {});
     expect(noFile.status).toBe(400);
@@ -386,6 +424,7 @@ describe('OTA rollout limit', () => {
       rollout: string;
       state: string;
       targetTitle: string;
+      currentVersion: string | null;
     }[];
 
   it('initiates one device at a time and the next when the updating one reports UPDATED or FAILED', async () => {
@@ -413,12 +452,19 @@ describe('OTA rollout limit', () => {
 
     const firstDevice = deviceNamed(first.find((r) => r.rollout === 'INITIATED')!.deviceName);
     expect((await report(firstDevice.token, 'DOWNLOADING')).status).toBe(200);
+    // A version that looks like a number is shown as the device wrote it (`2.0`, not 2).
+    const current = JSON.stringify({ current_fw_title: 'rollout-fw', current_fw_version: '2.0' });
+    expect((await fetch(`${app.url}/api/v1/${firstDevice.token}/telemetry`, { method: 'POST', body: current })).status).toBe(200);
     expect((await report(firstDevice.token, 'UPDATED')).status).toBe(200);
     const second = await eventually(
       () => status(profileId),
       (rows) => rows.filter((r) => r.rollout === 'FINISHED').length === 1 && rows.some((r) => r.rollout === 'INITIATED'),
     );
-    expect(second.find((r) => r.deviceName === firstDevice.device.name)).toMatchObject({ rollout: 'FINISHED', state: 'UPDATED' });
+    expect(second.find((r) => r.deviceName === firstDevice.device.name)).toMatchObject({
+      rollout: 'FINISHED',
+      state: 'UPDATED',
+      currentVersion: '2.0',
+    });
     expect(second.filter((r) => r.rollout === 'QUEUED')).toHaveLength(1);
     expect(await attributed()).toBe(2);
 

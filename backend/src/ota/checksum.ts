@@ -1,10 +1,10 @@
+import murmurHash3 from 'murmurhash3js-revisited';
 import { createHash, type Hash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
-/** ThingsBoard's checksum algorithms (device-api.md §1.12.1); the MURMUR3 ones have no well-kept library to compute them here. */
+/** ThingsBoard's checksum algorithms (device-api.md §1.12.1). */
 export const CHECKSUM_ALGORITHMS = ['MD5', 'SHA256', 'SHA384', 'SHA512', 'CRC32', 'MURMUR3_32', 'MURMUR3_128'] as const;
 export type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
-export const COMPUTABLE_ALGORITHMS: readonly ChecksumAlgorithm[] = ['MD5', 'SHA256', 'SHA384', 'SHA512', 'CRC32'];
 
 /** A checksum computed over a stream of chunks. */
 export interface ChecksumCalculator {
@@ -38,10 +38,26 @@ class Crc32Calculator implements ChecksumCalculator {
     this.value = crc32(chunk, this.value);
   }
   digest(): string {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(this.value >>> 0);
-    return bytes.toString('hex');
+    return uint32LittleEndianHex(this.value);
   }
+}
+
+function uint32LittleEndianHex(value: number): string {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(value >>> 0);
+  return bytes.toString('hex');
+}
+
+/**
+ * MurmurHash3 (seed 0) as ThingsBoard prints it, Guava's HashCode text: MURMUR3_32 is the x86 32-bit hash's four
+ * bytes little-endian; MURMUR3_128 is the x64 128-bit hash's halves h1 then h2, each eight bytes little-endian —
+ * what the ThingsBoard device SDKs compare against.
+ */
+function murmur3Checksum(algorithm: 'MURMUR3_32' | 'MURMUR3_128', data: Buffer): string {
+  if (algorithm === 'MURMUR3_32') return uint32LittleEndianHex(murmurHash3.x86.hash32(data));
+  const bigEndianHalves = murmurHash3.x64.hash128(data);
+  const littleEndian = (half: string) => Buffer.from(half, 'hex').reverse().toString('hex');
+  return littleEndian(bigEndianHalves.slice(0, 16)) + littleEndian(bigEndianHalves.slice(16));
 }
 
 /** The algorithm named by a request parameter (any letter case), or undefined when ThingsBoard has no such algorithm. */
@@ -50,9 +66,20 @@ export function checksumAlgorithmOf(name: string): ChecksumAlgorithm | undefined
   return (CHECKSUM_ALGORITHMS as readonly string[]).includes(upper) ? (upper as ChecksumAlgorithm) : undefined;
 }
 
-/** A calculator for `algorithm`, or undefined for the MURMUR3 algorithms (not computable here). */
+/**
+ * A calculator that hashes while the bytes stream, or undefined for the MURMUR3 algorithms: their library has no
+ * streaming API, so they are computed over the whole data with `checksumOf`.
+ */
 export function checksumCalculator(algorithm: ChecksumAlgorithm): ChecksumCalculator | undefined {
   if (algorithm === 'CRC32') return new Crc32Calculator();
   const name = NODE_HASH_NAMES[algorithm];
   return name ? new DigestCalculator(name) : undefined;
+}
+
+/** The checksum of all of `data` at once, for any algorithm. */
+export function checksumOf(algorithm: ChecksumAlgorithm, data: Buffer): string {
+  if (algorithm === 'MURMUR3_32' || algorithm === 'MURMUR3_128') return murmur3Checksum(algorithm, data);
+  const calculator = checksumCalculator(algorithm)!;
+  calculator.update(data);
+  return calculator.digest();
 }

@@ -6,7 +6,7 @@ import type { SecurityUser } from '../auth/security-user';
 import { ApiError } from '../errors/api-error';
 import { PageQuery, parsePageLink } from '../paging/page-link';
 import { parseUuid } from '../paging/uuid-param';
-import type { ChecksumAlgorithm } from './checksum';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksum';
 import { SaveOtaPackageInfoDto } from './dto/ota-package.dto';
 import { OTA_PACKAGE_TYPES, type OtaPackageType } from './ota-package.entity';
 import { otaPackageInfoJson } from './ota-package.json';
@@ -89,7 +89,7 @@ export class OtaPackagesController {
   @UseInterceptors(OtaUploadInterceptor)
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } } })
-  @ApiQuery({ name: 'checksumAlgorithm', enum: ['MD5', 'SHA256', 'SHA384', 'SHA512', 'CRC32'] })
+  @ApiQuery({ name: 'checksumAlgorithm', enum: CHECKSUM_ALGORITHMS })
   @ApiQuery({ name: 'checksum', required: false, description: 'hex; the upload is refused when the file does not match it' })
   async upload(
     @CurrentUser() user: SecurityUser,

@@ -14,6 +14,7 @@ import type { KvEntry, TsKvEntry } from '../telemetry/kv-entry';
 import { TimeseriesEvents } from '../telemetry/timeseries-events';
 import { TimeseriesService } from '../telemetry/timeseries.service';
 import { OTA_PACKAGE_TYPES, OtaDeviceUpdateEntity, OtaPackageEntity, type OtaPackageType } from './ota-package.entity';
+import { valueAsString } from '../telemetry/kv-json';
 
 /** `fw` / `sw`: the prefix of every OTA key of that type (device-api.md §1.12). */
 const PREFIX: Record<OtaPackageType, string> = { FIRMWARE: 'fw', SOFTWARE: 'sw' };
@@ -45,7 +46,7 @@ export interface OtaUpdateStatus {
   deviceProfileId: string;
   row: OtaDeviceUpdateEntity;
   /** Latest values of the device's OTA telemetry keys (target_*, *_state, *_error, current_*), by key. */
-  latest: Map<string, { ts: number; value: unknown }>;
+  latest: Map<string, { ts: number; value: unknown; text: string }>;
 }
 
 export interface OtaStatusFilter {
@@ -138,9 +139,9 @@ export class OtaUpdatesService implements OnApplicationBootstrap, OnModuleDestro
     const keys = statusKeys(filter.type);
     const data: OtaUpdateStatus[] = [];
     for (const device of devices) {
-      const latest = new Map<string, { ts: number; value: unknown }>();
+      const latest = new Map<string, { ts: number; value: unknown; text: string }>();
       for (const [key, [point]] of await this.timeseries.latest(device.deviceId, keys)) {
-        if (point?.entry) latest.set(key, { ts: point.ts, value: point.entry.value });
+        if (point?.entry) latest.set(key, { ts: point.ts, value: point.entry.value, text: valueAsString(point.entry) });
       }
       data.push({ ...device, row: rows.get(device.deviceId)!, latest });
     }
@@ -344,7 +345,8 @@ function sharedAttributes(p: OtaPackageEntity): { saved: KvEntry[]; deleted: str
 /** The status view's JSON for one device. */
 export function otaUpdateStatusJson(type: OtaPackageType, s: OtaUpdateStatus) {
   const p = PREFIX[type];
-  const value = (key: string) => s.latest.get(key)?.value ?? null;
+  // Titles, versions, states and errors as the text the device sent (`4.0` stays `4.0`, not the number 4).
+  const text = (key: string) => s.latest.get(key)?.text ?? null;
   const state = s.latest.get(`${p}_state`);
   return {
     deviceId: entityId('DEVICE', s.deviceId),
@@ -354,14 +356,14 @@ export function otaUpdateStatusJson(type: OtaPackageType, s: OtaUpdateStatus) {
     otaPackageId: entityId('OTA_PACKAGE', s.row.otaPackageId),
     rollout: s.row.status,
     queuedTime: s.row.queuedTime,
-    targetTitle: value(`target_${p}_title`),
-    targetVersion: value(`target_${p}_version`),
-    targetTag: value(`target_${p}_tag`),
-    targetTs: value(`target_${p}_ts`),
-    state: state?.value ?? null,
+    targetTitle: text(`target_${p}_title`),
+    targetVersion: text(`target_${p}_version`),
+    targetTag: text(`target_${p}_tag`),
+    targetTs: s.latest.get(`target_${p}_ts`)?.value ?? null,
+    state: state?.text ?? null,
     stateTs: state?.ts ?? null,
-    error: value(`${p}_error`),
-    currentTitle: value(`current_${p}_title`),
-    currentVersion: value(`current_${p}_version`),
+    error: text(`${p}_error`),
+    currentTitle: text(`current_${p}_title`),
+    currentVersion: text(`current_${p}_version`),
   };
 }

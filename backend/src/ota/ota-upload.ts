@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, Pay
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { createWriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Observable } from 'rxjs';
@@ -9,7 +10,7 @@ import type { SecurityUser } from '../auth/security-user';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiError, ErrorCode } from '../errors/api-error';
-import { checksumAlgorithmOf, checksumCalculator, type ChecksumAlgorithm } from './checksum';
+import { CHECKSUM_ALGORITHMS, checksumAlgorithmOf, checksumCalculator, checksumOf, type ChecksumAlgorithm } from './checksum';
 import { OtaBinaryStore } from './ota-binary-store';
 import { OtaPackagesService } from './ota-packages.service';
 
@@ -20,7 +21,7 @@ export interface ReceivedFile {
   /** The incoming file (see OtaBinaryStore). */
   path: string;
   size: number;
-  /** Computed while the bytes streamed to disk, in the algorithm the request named. */
+  /** In the algorithm the request named: computed while the bytes streamed to disk, or (MURMUR3) from the complete file. */
   checksum: string;
 }
 
@@ -35,18 +36,20 @@ type StorageCallback = (error: Error | null, info?: Partial<ReceivedFile>) => vo
 
 /**
  * A multer storage engine that streams the file to an incoming file on disk and computes its checksum on the
- * way, so a 50 MB package is never held in memory. multer calls `_removeFile` for anything it does not keep
- * (e.g. an upload over the size limit).
+ * way, so a 50 MB package is never held in memory — except for MURMUR3, whose library cannot stream: that checksum
+ * is computed from the complete incoming file, read once (at most OTA_MAX_PACKAGE_BYTES), before it is kept.
+ * multer calls `_removeFile` for anything it does not keep (e.g. an upload over the size limit).
  */
 class StreamingChecksumStorage {
   constructor(private readonly store: OtaBinaryStore) {}
 
   _handleFile(req: Request & { otaChecksumAlgorithm?: ChecksumAlgorithm }, file: MulterFile, callback: StorageCallback): void {
-    const calculator = checksumCalculator(req.otaChecksumAlgorithm!)!;
+    const algorithm = req.otaChecksumAlgorithm!;
+    const calculator = checksumCalculator(algorithm);
     let size = 0;
     const measure = new Transform({
       transform(chunk: Buffer, _encoding, done) {
-        calculator.update(chunk);
+        calculator?.update(chunk);
         size += chunk.length;
         done(null, chunk);
       },
@@ -55,7 +58,8 @@ class StreamingChecksumStorage {
       file.path = path;
       try {
         await pipeline(file.stream, measure, createWriteStream(path));
-        callback(null, { path, size, checksum: calculator.digest() });
+        const checksum = calculator ? calculator.digest() : checksumOf(algorithm, await readFile(path));
+        callback(null, { path, size, checksum });
       } catch (error) {
         await this.store.discardIncoming(path);
         callback(error as Error);
@@ -116,16 +120,12 @@ export class OtaUploadInterceptor implements NestInterceptor {
   }
 }
 
-/** `checksumAlgorithm` is required, as in ThingsBoard; the MURMUR3 algorithms cannot be computed here. */
+/** `checksumAlgorithm` is required, as in ThingsBoard. */
 function uploadAlgorithm(raw: unknown): ChecksumAlgorithm {
   if (typeof raw !== 'string' || raw.trim() === '') {
     throw ApiError.badRequest("Required request parameter 'checksumAlgorithm' is not present: add e.g. ?checksumAlgorithm=SHA256");
   }
   const algorithm = checksumAlgorithmOf(raw);
-  if (!algorithm || !checksumCalculator(algorithm)) {
-    throw ApiError.badRequest(
-      `Unsupported checksumAlgorithm '${raw}': use SHA256, SHA384, SHA512, MD5 or CRC32 (Edgewise cannot compute MURMUR3 checksums)`,
-    );
-  }
+  if (!algorithm) throw ApiError.badRequest(`Unsupported checksumAlgorithm '${raw}': use one of ${CHECKSUM_ALGORITHMS.join(', ')}`);
   return algorithm;
 }
