@@ -53,11 +53,20 @@ function uint32LittleEndianHex(value: number): string {
  * bytes little-endian; MURMUR3_128 is the x64 128-bit hash's halves h1 then h2, each eight bytes little-endian —
  * what the ThingsBoard device SDKs compare against.
  */
-function murmur3Checksum(algorithm: 'MURMUR3_32' | 'MURMUR3_128', data: Buffer): string {
-  if (algorithm === 'MURMUR3_32') return uint32LittleEndianHex(murmurHash3.x86.hash32(data));
-  const bigEndianHalves = murmurHash3.x64.hash128(data);
+function murmur3Checksum(algorithm: Murmur3Algorithm, data: Buffer): string {
+  return murmur3Text(algorithm, algorithm === 'MURMUR3_32' ? murmurHash3.x86.hash32(data) : murmurHash3.x64.hash128(data));
+}
+
+export type Murmur3Algorithm = 'MURMUR3_32' | 'MURMUR3_128';
+
+export const isMurmur3 = (algorithm: ChecksumAlgorithm): algorithm is Murmur3Algorithm =>
+  algorithm === 'MURMUR3_32' || algorithm === 'MURMUR3_128';
+
+/** The checksum text of the library's raw hash: the 32-bit number, or the 128-bit hash as big-endian hex halves. */
+export function murmur3Text(algorithm: Murmur3Algorithm, hash: number | string): string {
+  if (algorithm === 'MURMUR3_32') return uint32LittleEndianHex(hash as number);
   const littleEndian = (half: string) => Buffer.from(half, 'hex').reverse().toString('hex');
-  return littleEndian(bigEndianHalves.slice(0, 16)) + littleEndian(bigEndianHalves.slice(16));
+  return littleEndian((hash as string).slice(0, 16)) + littleEndian((hash as string).slice(16));
 }
 
 /** The algorithm named by a request parameter (any letter case), or undefined when ThingsBoard has no such algorithm. */
@@ -78,7 +87,7 @@ export function checksumCalculator(algorithm: ChecksumAlgorithm): ChecksumCalcul
 
 /** The checksum of all of `data` at once, for any algorithm. */
 export function checksumOf(algorithm: ChecksumAlgorithm, data: Buffer): string {
-  if (algorithm === 'MURMUR3_32' || algorithm === 'MURMUR3_128') return murmur3Checksum(algorithm, data);
+  if (isMurmur3(algorithm)) return murmur3Checksum(algorithm, data);
   const calculator = checksumCalculator(algorithm)!;
   calculator.update(data);
   return calculator.digest();

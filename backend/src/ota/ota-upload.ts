@@ -2,7 +2,6 @@ import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, Pay
 import { FileInterceptor } from '@nestjs/platform-express';
 import type { Request } from 'express';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Observable } from 'rxjs';
@@ -10,7 +9,8 @@ import type { SecurityUser } from '../auth/security-user';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 import { ApiError, ErrorCode } from '../errors/api-error';
-import { CHECKSUM_ALGORITHMS, checksumAlgorithmOf, checksumCalculator, checksumOf, type ChecksumAlgorithm } from './checksum';
+import { CHECKSUM_ALGORITHMS, checksumAlgorithmOf, checksumCalculator, isMurmur3, type ChecksumAlgorithm } from './checksum';
+import { murmur3OfFile } from './murmur3-file';
 import { OtaBinaryStore } from './ota-binary-store';
 import { OtaPackagesService } from './ota-packages.service';
 
@@ -37,7 +37,7 @@ type StorageCallback = (error: Error | null, info?: Partial<ReceivedFile>) => vo
 /**
  * A multer storage engine that streams the file to an incoming file on disk and computes its checksum on the
  * way, so a 50 MB package is never held in memory — except for MURMUR3, whose library cannot stream: that checksum
- * is computed from the complete incoming file, read once (at most OTA_MAX_PACKAGE_BYTES), before it is kept.
+ * is computed from the complete incoming file on a worker thread (at most OTA_MAX_PACKAGE_BYTES), before it is kept.
  * multer calls `_removeFile` for anything it does not keep (e.g. an upload over the size limit).
  */
 class StreamingChecksumStorage {
@@ -58,7 +58,7 @@ class StreamingChecksumStorage {
       file.path = path;
       try {
         await pipeline(file.stream, measure, createWriteStream(path));
-        const checksum = calculator ? calculator.digest() : checksumOf(algorithm, await readFile(path));
+        const checksum = isMurmur3(algorithm) ? await murmur3OfFile(algorithm, path) : calculator!.digest();
         callback(null, { path, size, checksum });
       } catch (error) {
         await this.store.discardIncoming(path);
