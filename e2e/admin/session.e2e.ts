@@ -23,13 +23,13 @@ test.describe('logging in and finding one’s way', () => {
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     for (const name of ['Home', 'Devices', 'Alarms', 'Users', 'Customers']) await expect(nav.getByRole('link', { name })).toBeVisible();
     await expect(nav.getByRole('link', { name: 'Tenants' })).toHaveCount(0);
-    await nav.getByRole('link', { name: /Rule chains/ }).click();
-    await expect(nav.getByRole('link', { name: /Rule chains/ })).toContainText('soon');
-    await expect(page.getByRole('heading', { name: 'Coming soon: Rule chains' })).toBeVisible();
-    await expect(page.getByText('/api/ruleChain/metadata')).toBeVisible();
+    await nav.getByRole('link', { name: /Dashboards/ }).click();
+    await expect(nav.getByRole('link', { name: /Dashboards/ })).toContainText('soon');
+    await expect(page.getByRole('heading', { name: 'Coming soon: Dashboards' })).toBeVisible();
+    await expect(page.getByText('GET/POST /api/dashboard')).toBeVisible();
 
     await page.reload();
-    await expect(page.getByRole('heading', { name: 'Coming soon: Rule chains' })).toBeVisible();
+    await expect(page.getByRole('heading', { name: 'Coming soon: Dashboards' })).toBeVisible();
 
     await page.getByRole('button', { name: 'Account' }).click();
     await expect(page.getByRole('menu')).toContainText(account.username);

@@ -1,6 +1,6 @@
 import { HttpClient } from '@angular/common/http';
 import { ChangeDetectionStrategy, Component, computed, inject } from '@angular/core';
-import { toSignal } from '@angular/core/rxjs-interop';
+import { takeUntilDestroyed } from '@angular/core/rxjs-interop';
 import { MatAnchor } from '@angular/material/button';
 import { MatProgressBar } from '@angular/material/progress-bar';
 import { RouterLink } from '@angular/router';
@@ -55,9 +55,8 @@ export default class HomePage {
     'ENTITY_COUNT',
   );
   protected readonly activeAlarms = liveCount(() => (this.tenantView() ? { statusList: ['ACTIVE'] } : undefined), 'ALARM_COUNT');
-  private readonly tick = toSignal(interval(ACTIVE_REFRESH_MS), { initialValue: 0 });
   protected readonly connected = loader(
-    () => (this.isSysAdmin() ? undefined : { tick: this.tick(), total: this.devices.state().value }),
+    () => (this.isSysAdmin() ? undefined : { total: this.devices.state().value }),
     () => this.devicesApi.page({ page: 0, pageSize: 1, active: true }).pipe(map((page) => page.totalElements)),
   );
   protected readonly recentAlarms = followAlarms(() =>
@@ -65,9 +64,20 @@ export default class HomePage {
   );
 
   protected readonly health = loader(
-    () => (this.isSysAdmin() ? this.tick() : undefined),
+    () => (this.isSysAdmin() ? {} : undefined),
     () => this.http.get<Health>('/api/health'),
   );
+  constructor() {
+    // A plain subscription, not a signal in the requests: a signal nothing on the page reads does not wake a
+    // zoneless application, so its loaders would never see the tick.
+    interval(ACTIVE_REFRESH_MS)
+      .pipe(takeUntilDestroyed())
+      .subscribe(() => {
+        this.connected.reload();
+        this.health.reload();
+      });
+  }
+
   protected readonly uptime = computed(() => {
     const ms = this.health.state().value?.uptimeMs ?? 0;
     const hours = Math.floor(ms / 3_600_000);

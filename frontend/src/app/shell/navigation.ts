@@ -47,10 +47,6 @@ export const NAV_ITEMS: readonly NavItem[] = [
     path: 'gateways',
     authorities: TENANT,
     group: 'main',
-    comingSoon: {
-      summary: 'Gateways and the devices they connect, with their connection state.',
-      meanwhile: 'the Devices page (a gateway is a device marked "gateway") and GET /api/gateway/{gatewayId}/devices',
-    },
   },
   {
     label: 'Dashboards',
@@ -69,10 +65,6 @@ export const NAV_ITEMS: readonly NavItem[] = [
     path: 'rule-chains',
     authorities: TENANT,
     group: 'main',
-    comingSoon: {
-      summary: 'A visual editor for rule chains with live debugging per node.',
-      meanwhile: 'GET/POST /api/ruleChain, /api/ruleChain/metadata and /api/ruleChains/import',
-    },
   },
   { label: 'Alarms', icon: 'notifications', path: 'alarms', authorities: TENANT_AND_CUSTOMER, group: 'main' },
   {
@@ -81,10 +73,6 @@ export const NAV_ITEMS: readonly NavItem[] = [
     path: 'ota',
     authorities: TENANT,
     group: 'main',
-    comingSoon: {
-      summary: 'Upload firmware and software packages and follow each device through its update.',
-      meanwhile: 'POST /api/otaPackage and the device or profile firmwareId',
-    },
   },
   {
     label: 'Plugins',
