@@ -230,19 +230,29 @@ split_runner_args() {
   return 0
 }
 
-run_vitest() { # NAME DIR ENV... [-- FILTER...]
+# Runs COMMAND... in DIR with the suite's environment; it writes a Vitest JSON report where an argument
+# says {report}.
+run_vitest_report() { # NAME DIR ENV... -- COMMAND...
   local name=$1 dir=$2
   shift 2
   split_runner_args "$@"
-  local envs=("${ENVS[@]}") filters=("${FILTERS[@]}")
-  local report="$TMP/$name.json"
-  local vitest="$ROOT/node_modules/.bin/vitest"
-  [ -x "$vitest" ] || vitest="$ROOT/$dir/node_modules/.bin/vitest"
-  run_child env -C "$ROOT/$dir" "${envs[@]}" "$vitest" run --reporter=default --reporter=json --outputFile.json="$report" "${filters[@]}"
+  local report="$TMP/$name.json" command=() arg
+  for arg in "${FILTERS[@]}"; do command+=("${arg//\{report\}/$report}"); done
+  run_child env -C "$ROOT/$dir" "${ENVS[@]}" "${command[@]}"
   local code=$?
   local passed failed note
   read -r passed failed note < <(parse_vitest_json "$report" "$code")
   record "$name" "$passed" "$failed" "$note"
+}
+
+run_vitest() { # NAME DIR ENV... [-- FILTER...]
+  local name=$1 dir=$2
+  shift 2
+  split_runner_args "$@"
+  local vitest="$ROOT/node_modules/.bin/vitest"
+  [ -x "$vitest" ] || vitest="$ROOT/$dir/node_modules/.bin/vitest"
+  run_vitest_report "$name" "$dir" "${ENVS[@]}" -- \
+    "$vitest" run --reporter=default --reporter=json --outputFile.json={report} "${FILTERS[@]}"
 }
 
 # The admin's unit tests: Angular's test builder runs Vitest (jsdom) and writes the same JSON report.
@@ -250,14 +260,8 @@ run_angular() { # NAME DIR ENV... [-- FILTER...]
   local name=$1 dir=$2
   shift 2
   split_runner_args "$@"
-  local envs=("${ENVS[@]}")
-  local report="$TMP/$name.json"
-  run_child env -C "$ROOT/$dir" "${envs[@]}" "$ROOT/node_modules/.bin/ng" test --watch=false \
-    --reporters=json --reporters=default --output-file="$report"
-  local code=$?
-  local passed failed note
-  read -r passed failed note < <(parse_vitest_json "$report" "$code")
-  record "$name" "$passed" "$failed" "$note"
+  run_vitest_report "$name" "$dir" "${ENVS[@]}" -- \
+    "$ROOT/node_modules/.bin/ng" test --watch=false --reporters=json --reporters=default --output-file={report}
 }
 
 # Playwright suites (DIR holds playwright.config.ts); counts from its JSON report.
