@@ -7,7 +7,6 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatIcon } from '@angular/material/icon';
 import { MatMenu, MatMenuContent, MatMenuItem, MatMenuTrigger } from '@angular/material/menu';
 import { MatPaginator, PageEvent } from '@angular/material/paginator';
-import { MatProgressBar } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatSort, MatSortHeader, Sort } from '@angular/material/sort';
 import { MatTableModule } from '@angular/material/table';
@@ -22,6 +21,7 @@ import { confirmAction } from '../ui/confirm-dialog';
 import { RelativeTime } from '../ui/relative-time';
 import { SearchBox } from '../ui/search-box';
 import { StateMessage } from '../ui/state-message';
+import { RefreshError, TableState } from '../ui/table-state';
 import { DeviceDialog } from './device-dialog';
 import { DevicesApi } from './devices.api';
 
@@ -56,15 +56,16 @@ const nameList = (devices: readonly { name: string }[]) =>
     MatMenuContent,
     MatMenuItem,
     MatMenuTrigger,
-    MatProgressBar,
     MatButtonToggleGroup,
     MatButtonToggle,
     SearchBox,
     StateMessage,
+    TableState,
+    RefreshError,
     RelativeTime,
   ],
   templateUrl: './device-list.page.html',
-  styleUrl: './device-list.page.scss',
+  styleUrls: ['../ui/list-page.scss', './device-list.page.scss'],
 })
 export default class DeviceListPage {
   private readonly api = inject(DevicesApi);

@@ -17,6 +17,7 @@ import { FlashOnChange } from '../ui/flash-on-change';
 import { RelativeTime } from '../ui/relative-time';
 import { SearchBox } from '../ui/search-box';
 import { StateMessage } from '../ui/state-message';
+import { RefreshError } from '../ui/table-state';
 import { GatewaysApi } from './gateways.api';
 import { applyConnectivity, Connectivity, connectivityCommand, EntityDataMessage, isConnected } from './live-connectivity';
 
@@ -48,12 +49,13 @@ const followConnectivity = (ids: () => readonly string[] | undefined) =>
     MatIcon,
     SearchBox,
     StateMessage,
+    RefreshError,
     RelativeTime,
     FlashOnChange,
     CodeSnippet,
   ],
   templateUrl: './gateways.page.html',
-  styleUrl: './gateways.page.scss',
+  styleUrls: ['../ui/list-page.scss', './gateways.page.scss'],
 })
 export default class GatewaysPage {
   private readonly api = inject(GatewaysApi);

@@ -4,7 +4,6 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatIcon } from '@angular/material/icon';
 import { MatMenu, MatMenuContent, MatMenuItem, MatMenuTrigger } from '@angular/material/menu';
 import { MatPaginator, PageEvent } from '@angular/material/paginator';
-import { MatProgressBar } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { RouterLink } from '@angular/router';
@@ -16,6 +15,7 @@ import { confirmAction } from '../ui/confirm-dialog';
 import { RelativeTime } from '../ui/relative-time';
 import { SearchBox } from '../ui/search-box';
 import { StateMessage } from '../ui/state-message';
+import { RefreshError, TableState } from '../ui/table-state';
 import { OtaApi, OtaPackageInfo } from './ota.api';
 import { OtaTabs } from './ota-tabs';
 import { UploadDialog } from './upload-dialog';
@@ -32,7 +32,6 @@ export const packageName = (pkg: Pick<OtaPackageInfo, 'title' | 'version'>) => `
     RouterLink,
     MatTableModule,
     MatPaginator,
-    MatProgressBar,
     MatButton,
     MatIconButton,
     MatIcon,
@@ -42,11 +41,13 @@ export const packageName = (pkg: Pick<OtaPackageInfo, 'title' | 'version'>) => `
     MatMenuTrigger,
     SearchBox,
     StateMessage,
+    TableState,
+    RefreshError,
     RelativeTime,
     OtaTabs,
   ],
   templateUrl: './ota-packages.page.html',
-  styleUrl: './ota-packages.page.scss',
+  styleUrls: ['../ui/list-page.scss', './ota-packages.page.scss'],
 })
 export default class OtaPackagesPage {
   private readonly api = inject(OtaApi);

@@ -10,6 +10,7 @@ import { loader } from '../core/loader';
 import { intParam, listParam, urlState } from '../core/url-state';
 import { SearchBox } from '../ui/search-box';
 import { StateMessage } from '../ui/state-message';
+import { RefreshError } from '../ui/table-state';
 import { OTA_PACKAGE_TYPES, OtaApi } from './ota.api';
 import { OtaTabs } from './ota-tabs';
 import { UpdateTimeline } from './update-timeline.component';
@@ -31,6 +32,7 @@ const LIST_REFRESH_MS = 15_000;
     MatProgressBar,
     SearchBox,
     StateMessage,
+    RefreshError,
     OtaTabs,
     UpdateTimeline,
   ],

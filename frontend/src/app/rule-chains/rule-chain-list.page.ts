@@ -4,7 +4,6 @@ import { MatDialog } from '@angular/material/dialog';
 import { MatIcon } from '@angular/material/icon';
 import { MatMenu, MatMenuContent, MatMenuItem, MatMenuTrigger } from '@angular/material/menu';
 import { MatPaginator, PageEvent } from '@angular/material/paginator';
-import { MatProgressBar } from '@angular/material/progress-bar';
 import { MatSnackBar } from '@angular/material/snack-bar';
 import { MatTableModule } from '@angular/material/table';
 import { Router, RouterLink } from '@angular/router';
@@ -16,6 +15,7 @@ import { confirmAction } from '../ui/confirm-dialog';
 import { RelativeTime } from '../ui/relative-time';
 import { SearchBox } from '../ui/search-box';
 import { StateMessage } from '../ui/state-message';
+import { RefreshError, TableState } from '../ui/table-state';
 import { RuleChainDialog } from './rule-chain-dialog';
 import { chainFile, importBody } from './rule-chain-files';
 import type { RuleChain } from './rule-chain.models';
@@ -50,9 +50,10 @@ const fileNameOf = (name: string) => `${name.replace(/[^\w.-]+/g, '_').toLowerCa
     MatMenuContent,
     MatMenuItem,
     MatMenuTrigger,
-    MatProgressBar,
     SearchBox,
     StateMessage,
+    TableState,
+    RefreshError,
     RelativeTime,
   ],
   templateUrl: './rule-chain-list.page.html',
