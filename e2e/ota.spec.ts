@@ -157,8 +157,8 @@ describe('OTA firmware updates', () => {
       targetVersion: '1.1',
       state: 'UPDATED',
       currentTitle: 'tracker',
-      // JSON type cast stores the reported "1.1" as a number, as ThingsBoard does.
-      currentVersion: 1.1,
+      // Stored as a DOUBLE by the JSON type cast (as ThingsBoard does), shown as the device wrote it.
+      currentVersion: '1.1',
     });
     const history = await rest.request(
       'GET',

@@ -51,7 +51,7 @@ export interface OtaUpdateStatus {
   stateTs: number | null;
   error: string | null;
   currentTitle: string | null;
-  currentVersion: string | number | null;
+  currentVersion: string | null;
 }
 
 /** The parts of a device profile the OTA pages change (the whole profile is sent back). */
