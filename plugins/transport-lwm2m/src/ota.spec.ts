@@ -77,11 +77,14 @@ async function registered(configure: (session: FakeSession) => void, outcome: 's
   return { core, device };
 }
 
-const states = (session: FakeSession) =>
+/** The state reports (`{ts, values}`) the transport posted for `key`, oldest first. */
+const stateReports = (session: FakeSession, key: 'fw_state' | 'sw_state') =>
   session.telemetry
-    .map((t) => JSON.parse(t) as Record<string, unknown>)
-    .filter((t) => 'fw_state' in t)
-    .map((t) => t.fw_state);
+    .map((t) => JSON.parse(t) as { ts: number; values: Record<string, unknown> })
+    .filter((t) => t.values && key in t.values)
+    .map((t) => ({ ts: t.ts, state: t.values[key] }));
+
+const states = (session: FakeSession) => stateReports(session, 'fw_state').map((r) => r.state);
 
 describe('firmware update through Object 5', () => {
   it('writes the assigned binary to /5/0/0, executes Update once downloaded, and reports DOWNLOADING → UPDATED', async () => {
@@ -93,6 +96,9 @@ describe('firmware update through Object 5', () => {
     const session = core.session;
     await vi.waitFor(() => expect(states(session)).toContain('UPDATED'));
     expect(states(session)).toEqual(['DOWNLOADING', 'DOWNLOADED', 'UPDATING', 'UPDATED']);
+    // Each state is stored at a moment of its own, even when the client answers within one millisecond.
+    const moments = stateReports(session, 'fw_state').map((r) => r.ts);
+    expect(moments.every((ts, i) => i === 0 || ts > moments[i - 1])).toBe(true);
     expect(device.values.get('/5/0/0')?.value).toEqual(BINARY);
     expect(device.executed.map((e) => e.path)).toEqual(['/5/0/2']);
     expect(session.telemetry.some((t) => t.includes('"transportLog":"Firmware Update Result: UPDATE_SUCCESSFULLY"'))).toBe(true);
@@ -238,11 +244,7 @@ describe('software update through Object 9', () => {
       payload: Buffer.from('</>;rt="oma.lwm2m";ct=110,</3>;ver=1.2,</3/0>,</9/0>'),
       peer: { address: '127.0.0.1', port: 1 },
     });
-    const swStates = () =>
-      core.session.telemetry
-        .map((t) => JSON.parse(t) as Record<string, unknown>)
-        .filter((t) => 'sw_state' in t)
-        .map((t) => t.sw_state);
+    const swStates = () => stateReports(core.session, 'sw_state').map((r) => r.state);
     await vi.waitFor(() => expect(swStates()).toContain('UPDATED'));
     expect(swStates()).toEqual(['DOWNLOADING', 'DOWNLOADED', 'UPDATED']);
     expect(device.values.get('/9/0/2')?.value).toEqual(BINARY);

@@ -132,6 +132,7 @@ class PackageUpdate {
   /** Last state / result the client reported, and the last status reported as telemetry. */
   private state?: number;
   private status?: string;
+  private lastReportTs = 0;
   /** Firmware Delivery Method (`/5/0/9`): 0 pull, 1 push, 2 both. */
   private deliveryMethod?: number;
   private failedTarget?: string;
@@ -305,7 +306,10 @@ class PackageUpdate {
 
   private report(status: string, log: string): Promise<void> {
     this.status = status;
-    return this.port.telemetry(`{"${this.kind.prefix}_state":${JSON.stringify(status)},"transportLog":${JSON.stringify(log)}}`);
+    // Each state gets a moment of its own: two reports in one millisecond would keep only the later one.
+    const ts = (this.lastReportTs = Math.max(Date.now(), this.lastReportTs + 1));
+    const values = `{"${this.kind.prefix}_state":${JSON.stringify(status)},"transportLog":${JSON.stringify(log)}}`;
+    return this.port.telemetry(`{"ts":${ts},"values":${values}}`);
   }
 }
 
