@@ -3,6 +3,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectMqtt } from './support/mqtt-client';
 import { Product, RestClient, restClient, startProduct } from './support/product.mjs';
+import { stateReport } from './support/ota-device';
 import { eventually } from './support/rest-checks';
 
 /** The firmware every test delivers: 1 MB of random bytes. */
@@ -125,7 +126,7 @@ describe('OTA firmware updates', () => {
     const fw = await attributes;
     expect(fw).toMatchObject({ fw_title: 'tracker', fw_version: '1.1', fw_size: FIRMWARE.length, fw_checksum_algorithm: 'SHA256' });
 
-    const report = (state: string) => client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ fw_state: state }), { qos: 1 });
+    const report = (state: string) => client.publishAsync('v1/devices/me/telemetry', stateReport(state), { qos: 1 });
     await report('DOWNLOADING');
     const chunks: Buffer[] = [];
     for (let chunk = 0; ; chunk++) {
@@ -181,7 +182,7 @@ describe('OTA firmware updates', () => {
     expect(fw).toMatchObject({ fw_title: 'tracker', fw_version: '1.1', fw_size: FIRMWARE.length });
 
     const report = async (state: string) =>
-      expect((await device('/telemetry', { method: 'POST', body: JSON.stringify({ fw_state: state }) })).status).toBe(200);
+      expect((await device('/telemetry', { method: 'POST', body: stateReport(state) })).status).toBe(200);
     await report('DOWNLOADING');
     const chunks: Buffer[] = [];
     for (let chunk = 0; ; chunk++) {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { nextMessage } from '../support/mqtt-client';
 import { expect, test, unique } from './fixtures';
+import { stateReport } from '../support/ota-device';
 
 const FIRMWARE = randomBytes(8 * 1024);
 const CHUNK_BYTES = 1024;
@@ -71,7 +72,7 @@ test.describe('firmware over the air', () => {
     await client.publishAsync('v1/devices/me/attributes/request/1', '{"sharedKeys":"fw_title,fw_version,fw_size,fw_checksum"}', { qos: 1 });
     const fw = JSON.parse((await answer).payload).shared;
     expect(fw).toMatchObject({ fw_title: title, fw_version: '1.1', fw_size: FIRMWARE.length });
-    const report = (state: string) => client.publishAsync('v1/devices/me/telemetry', JSON.stringify({ fw_state: state }), { qos: 1 });
+    const report = (state: string) => client.publishAsync('v1/devices/me/telemetry', stateReport(state), { qos: 1 });
     await report('DOWNLOADING');
     await expect(timeline.getByRole('listitem').filter({ hasText: 'DOWNLOADING' })).toContainText('now');
     const chunks: Buffer[] = [];
